@@ -1,0 +1,25 @@
+# Runtime shared by every ovseg config (mmseg-style; detection configs set default_scope='mmdet').
+default_scope = 'mmseg'
+custom_imports = dict(
+    imports=['ovseg.models', 'ovseg.datasets', 'ovseg.evaluation', 'ovseg.engine'],
+    allow_failed_imports=False)
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'))
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+log_processor = dict(by_epoch=False)
+log_level = 'INFO'
+load_from = None
+resume = False
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=2),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'))
+# Open-vocabulary models read their vocabulary from the running dataset's metainfo.
+custom_hooks = [dict(type='VocabularyHook')]
+randomness = dict(seed=0)

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Idempotent install of ovseg into a virtual environment inside the checkout.
+#
+#   OVSEG_VENV        venv folder (default: .venv in the checkout)
+#   OVSEG_WHEELHOUSE  folder holding a prebuilt mmcv-2.1.0 wheel for this Python + torch;
+#                     without it (or without a matching wheel in it) mmcv is built from the PyPI sdist.
+#
+# A second run with unchanged requirements installs nothing (a stamp file records what was installed).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${OVSEG_VENV:-$root/.venv}"
+python_bin="${OVSEG_PYTHON:-python3.11}"
+torch_pins="torch==2.14.1 torchvision==0.29.1"
+mmcv_version="2.1.0"
+
+stamp_key() {
+  cat "$root/requirements.txt" "$root/setup.py" "$root/tools/install.sh" | sha256sum | cut -d' ' -f1
+}
+stamp="$venv/.ovseg-install-stamp"
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$(stamp_key)" ]]; then
+  exit 0
+fi
+
+echo "[install] creating/updating venv at $venv"
+[[ -x "$venv/bin/python" ]] || "$python_bin" -m venv "$venv"
+py="$venv/bin/python"
+pip=("$py" -m pip --disable-pip-version-check)
+"${pip[@]}" install -q --upgrade pip "setuptools<82" wheel
+echo "[install] torch: $torch_pins"
+"${pip[@]}" install -q $torch_pins
+
+echo "[install] requirements.txt"
+"${pip[@]}" install -q -r "$root/requirements.txt" $torch_pins
+
+if ! "$py" -c "import mmcv, mmcv._ext; assert mmcv.__version__ == '$mmcv_version'" 2>/dev/null; then
+  whl=""
+  if [[ -n "${OVSEG_WHEELHOUSE:-}" ]]; then
+    tag="cp$("$py" -c 'import sys; print(f"{sys.version_info[0]}{sys.version_info[1]}")')"
+    whl="$(ls "$OVSEG_WHEELHOUSE"/mmcv-${mmcv_version}-${tag}-*.whl 2>/dev/null | head -n1 || true)"
+    [[ -n "$whl" ]] || echo "[install] no mmcv-${mmcv_version}-${tag} wheel in OVSEG_WHEELHOUSE=$OVSEG_WHEELHOUSE; building from source"
+  fi
+  if [[ -n "$whl" ]]; then
+    echo "[install] mmcv from wheelhouse: $whl"
+    "${pip[@]}" install -q --no-deps --force-reinstall "$whl"
+  else
+    # mmcv 2.1.0 has no wheel for this torch. Its sdist needs: setuptools<82 (pkg_resources),
+    # no build isolation (else it silently skips the ops), and C++20 (torch >= 2.14 headers).
+    echo "[install] building mmcv $mmcv_version from the PyPI sdist (about 16 min on 2 cores)"
+    build="$(mktemp -d)"
+    trap 'rm -rf "$build"' EXIT
+    "${pip[@]}" install -q ninja psutil
+    "${pip[@]}" download -q --no-deps --no-binary :all: --no-build-isolation -d "$build" "mmcv==$mmcv_version"
+    tar -xzf "$build/mmcv-$mmcv_version.tar.gz" -C "$build"
+    sed -i 's/-std=c++17/-std=c++20/' "$build/mmcv-$mmcv_version/setup.py"
+    MMCV_WITH_OPS=1 FORCE_CUDA=0 CUDA_VISIBLE_DEVICES= MAX_JOBS="$(nproc)" \
+      "${pip[@]}" install --no-deps --no-build-isolation --no-cache-dir "$build/mmcv-$mmcv_version"
+  fi
+fi
+if ! "$py" -c "import mmcv._ext" 2>/dev/null; then
+  echo "[install] ERROR: mmcv is installed without its compiled ops (import mmcv._ext fails)." >&2
+  echo "[install] Rebuild it with --no-build-isolation, or point OVSEG_WHEELHOUSE at a folder with a matching wheel." >&2
+  "$py" -c "import mmcv._ext" || true
+  exit 1
+fi
+
+"${pip[@]}" install -q --no-deps --no-build-isolation -e "$root"
+"$py" -c "import mmcv._ext, mmseg, mmdet, open_clip, segment_anything, ovseg" 
+stamp_key > "$stamp"
+echo "[install] done: $venv"

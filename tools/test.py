@@ -1,0 +1,77 @@
+"""Evaluate an ovseg checkpoint with MMEngine's Runner.
+
+    python tools/test.py CONFIG CKPT [--work-dir DIR] [--show-dir DIR]
+                         [--vocabulary FILE_OR_LIST] [--cfg-options k=v ...]
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+
+from ovseg.apis import load_config
+from ovseg.compat import ALLOW_UNSAFE_ENV
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test an ovseg model')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='folder for the evaluation logs')
+    parser.add_argument('--show-dir', help='write prediction overlays to this folder '
+                        '(inside the work dir, as in mmseg/mmdet)')
+    parser.add_argument('--vocabulary', help='class names for the test set, one per dataset '
+                        'class: a .txt/.json file or a comma-separated list')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--allow-unsafe-checkpoint', action='store_true',
+                        help='load a trusted checkpoint that needs code execution to unpickle')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def _enable_visualization(cfg, show_dir: str) -> None:
+    """Turn on the config's mmseg/mmdet visualization hook, writing under ``show_dir``."""
+    hook = cfg.get('default_hooks', {}).get('visualization')
+    if hook is None:
+        raise ValueError(f'--show-dir needs a "visualization" entry in default_hooks of '
+                         f'the config; {cfg.filename} has none.')
+    hook.update(draw=True, interval=1)
+    if hook['type'].endswith('DetVisualizationHook'):
+        hook['test_out_dir'] = show_dir
+    else:
+        cfg.visualizer.save_dir = show_dir
+
+
+def _set_test_vocabulary(cfg, source: str) -> None:
+    from ovseg.models.clip.vocabulary import load_vocabulary
+    names = load_vocabulary(source)
+    hooks = [h for h in cfg.get('custom_hooks', []) if h['type'] == 'VocabularyHook']
+    if not hooks:
+        raise ValueError(f'--vocabulary needs a VocabularyHook in custom_hooks of {cfg.filename}.')
+    hooks[0]['test_vocabulary'] = names
+
+
+def main() -> None:
+    args = parse_args()
+    if args.allow_unsafe_checkpoint:
+        os.environ[ALLOW_UNSAFE_ENV] = '1'
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'Checkpoint {args.checkpoint} does not exist.')
+    cfg = load_config(args.config, cfg_options=args.cfg_options,
+                      work_dir=args.work_dir, launcher=args.launcher)
+    cfg.load_from = args.checkpoint
+    if args.show_dir:
+        _enable_visualization(cfg, args.show_dir)
+    if args.vocabulary:
+        _set_test_vocabulary(cfg, args.vocabulary)
+    Runner.from_cfg(cfg).test()
+
+
+if __name__ == '__main__':
+    main()
