@@ -1,0 +1,121 @@
+"""Generate a SynthWorld copy on disk: render every image (in worker processes) and write files.
+
+Image ``index`` of ``split`` is rendered from its own generator, seeded by
+``(seed, split, index)``, so the output bytes depend only on the arguments, never on the number
+of workers or on scheduling. Layout under ``out_dir``::
+
+    img_dir/{train,val}/NNNNNN.png      RGB images, (S, S, 3) uint8
+    ann_dir/{train,val}/NNNNNN.png      label maps, (S, S) uint8, 255 ignore
+    annotations/{instances,attributes,text,captions}_{train,val}.json
+    meta.json                           the generation settings
+
+Examples:
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as root:
+    ...     stats = generate(root, num_train=2, num_val=1, seed=0, workers=1, log=None,
+    ...                      config=SceneConfig(image_size=64))
+    >>> stats['train']['images'], stats['val']['images']
+    (2, 1)
+"""
+import contextlib
+import json
+import multiprocessing
+import os
+import os.path as osp
+import shutil
+from typing import Callable, Optional
+
+import numpy as np
+
+from .render import SceneConfig, render_scene
+from .writer import SPLITS, save_scene, write_split
+
+OUTPUTS = ('img_dir', 'ann_dir', 'annotations', 'meta.json', 'contact_sheet.png')
+FORMAT_VERSION = 1
+
+
+def scene_rng(seed: int, split: str, index: int) -> np.random.Generator:
+    """The generator that renders image ``index`` of ``split``."""
+    return np.random.default_rng(np.random.SeedSequence([seed, SPLITS.index(split), index]))
+
+
+def _render_one(job: tuple) -> dict:
+    out_dir, split, index, seed, config = job
+    scene = render_scene(scene_rng(seed, split, index), config)
+    return save_scene(scene, out_dir=out_dir, split=split, name=f'{index:06d}')
+
+
+def prepare_output(out_dir: str, *, overwrite: bool) -> None:
+    """Create ``out_dir``; refuse a non-empty one unless ``overwrite``.
+
+    With ``overwrite`` only SynthWorld's own outputs (:data:`OUTPUTS`) are removed.
+
+    Raises:
+        FileExistsError: If ``out_dir`` is not empty and ``overwrite`` is False.
+    """
+    if osp.isdir(out_dir) and os.listdir(out_dir):
+        if not overwrite:
+            raise FileExistsError(f'output folder {out_dir} is not empty; pass --overwrite '
+                                  '(overwrite=True) to replace its SynthWorld files')
+        for name in OUTPUTS:
+            path = osp.join(out_dir, name)
+            if osp.isdir(path):
+                shutil.rmtree(path)
+            elif osp.exists(path):
+                os.remove(path)
+    for split in SPLITS:
+        for folder in ('img_dir', 'ann_dir'):
+            os.makedirs(osp.join(out_dir, folder, split), exist_ok=True)
+
+
+def generate(out_dir: str, *, num_train: int, num_val: int, seed: int,
+             config: SceneConfig = SceneConfig(), workers: int = 2, overwrite: bool = False,
+             log: Optional[Callable[[str], None]] = print) -> dict:
+    """Render and write a SynthWorld copy.
+
+    Args:
+        out_dir (str): Dataset root to create.
+        num_train (int): Training images (at least 1).
+        num_val (int): Validation images (at least 1).
+        seed (int): Non-negative seed; same seed, same bytes.
+        config (SceneConfig): Image size and object/word counts. Defaults to SceneConfig().
+        workers (int): Rendering processes; 1 renders in this process. Defaults to 2.
+        overwrite (bool): Replace SynthWorld files in a non-empty ``out_dir``.
+            Defaults to False.
+        log (callable, optional): Progress printer; None is silent. Defaults to print.
+
+    Returns:
+        dict: Per split, the counts from :func:`.writer.write_split`.
+
+    Raises:
+        ValueError: On zero images, a negative seed or fewer than one worker.
+        FileExistsError: See :func:`prepare_output`.
+    """
+    if num_train < 1 or num_val < 1:
+        raise ValueError(f'need at least one image per split, got num_train={num_train}, '
+                         f'num_val={num_val}')
+    if seed < 0 or workers < 1:
+        raise ValueError(f'seed must be >= 0 and workers >= 1, got seed={seed}, '
+                         f'workers={workers}')
+    log = log or (lambda message: None)
+    prepare_output(out_dir, overwrite=overwrite)
+    settings = dict(seed=seed, num_train=num_train, num_val=num_val,
+                    image_size=config.image_size, min_objects=config.min_objects,
+                    max_objects=config.max_objects, max_words=config.max_words,
+                    version=FORMAT_VERSION)
+    stats = {}
+    with multiprocessing.Pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
+        for split, count in zip(SPLITS, (num_train, num_val)):
+            jobs = [(out_dir, split, i, seed, config) for i in range(count)]
+            results = pool.imap(_render_one, jobs, chunksize=8) if pool else map(_render_one, jobs)
+            records, step = [], max(1, count // 10)
+            for record in results:
+                records.append(record)
+                if len(records) % step == 0 or len(records) == count:
+                    log(f'[synthworld] {split}: {len(records)}/{count} images')
+            stats[split] = write_split(records, out_dir=out_dir, split=split, info=settings)
+            log(f'[synthworld] {split}: wrote {stats[split]}')
+    with open(osp.join(out_dir, 'meta.json'), 'w', encoding='utf-8') as f:
+        json.dump(settings, f, sort_keys=True, indent=1)
+        f.write('\n')
+    return stats
