@@ -8,9 +8,8 @@ import os
 import os.path as osp
 
 from mmengine.config import DictAction
-from mmengine.runner import Runner
 
-from ovseg.apis import load_config
+from ovseg.apis import build_runner, load_config
 from ovseg.compat import ALLOW_UNSAFE_ENV
 
 
@@ -70,7 +69,7 @@ def main() -> None:
         _enable_visualization(cfg, args.show_dir)
     if args.vocabulary:
         _set_test_vocabulary(cfg, args.vocabulary)
-    Runner.from_cfg(cfg).test()
+    build_runner(cfg).test()
 
 
 if __name__ == '__main__':

@@ -7,9 +7,8 @@ import argparse
 import os
 
 from mmengine.config import DictAction
-from mmengine.runner import Runner
 
-from ovseg.apis import load_config
+from ovseg.apis import build_runner, load_config
 from ovseg.compat import ALLOW_UNSAFE_ENV
 
 
@@ -44,7 +43,7 @@ def main() -> None:
     if args.resume is not None:
         cfg.resume = True
         cfg.load_from = None if args.resume == 'auto' else args.resume
-    Runner.from_cfg(cfg).train()
+    build_runner(cfg).train()
 
 
 if __name__ == '__main__':

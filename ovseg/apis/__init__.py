@@ -1,4 +1,4 @@
 """High-level entry points shared by ``tools/`` and the demos."""
-from .config import load_config
+from .config import build_runner, load_config
 
-__all__ = ['load_config']
+__all__ = ['build_runner', 'load_config']

@@ -3,8 +3,10 @@ import os.path as osp
 from typing import Optional
 
 import torch
+import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.logging import print_log
+from mmengine.runner import Runner
 
 
 def load_config(path: str, *, cfg_options: Optional[dict] = None,
@@ -20,7 +22,7 @@ def load_config(path: str, *, cfg_options: Optional[dict] = None,
 
     Returns:
         Config: with ``work_dir`` and ``launcher`` set; on machines without CUDA
-        a distributed run uses the ``gloo`` backend instead of ``nccl``.
+        a distributed run uses the ``gloo`` backend and CPU DDP.
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'Config file {path} does not exist.')
@@ -32,8 +34,31 @@ def load_config(path: str, *, cfg_options: Optional[dict] = None,
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(path))[0])
+    if launcher != 'none' and not torch.cuda.is_available():
+        _use_cpu_distributed(cfg)
+    return cfg
+
+
+def _use_cpu_distributed(cfg: Config) -> None:
+    """Distributed data parallel on CPU: gloo backend, DDP without device ids."""
     dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
-    if launcher != 'none' and not torch.cuda.is_available() and dist_cfg.get('backend', 'nccl') == 'nccl':
+    if dist_cfg.get('backend', 'nccl') == 'nccl':
         print_log('No CUDA device: using the gloo backend for distributed training.', logger='current')
         dist_cfg['backend'] = 'gloo'
-    return cfg
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper['device_ids'] = None  # CPU modules take no device ids
+    cfg.model_wrapper_cfg = wrapper
+
+
+def build_runner(cfg: Config) -> Runner:
+    """``Runner.from_cfg``, starting CPU process groups that mmengine cannot.
+
+    mmengine 0.10.7 ``init_dist`` calls ``torch.cuda.set_device`` before
+    ``init_process_group``, which fails without a GPU; a process group that
+    already exists is used by the Runner as it is.
+    """
+    if cfg.launcher == 'pytorch' and not torch.cuda.is_available() and not dist.is_initialized():
+        dist.init_process_group(backend=cfg.env_cfg.dist_cfg.backend)
+    return Runner.from_cfg(cfg)

@@ -35,14 +35,15 @@ def _numpy_dtype_classes() -> List[type]:
 
 
 def _history_buffer_getattr(obj: Any, name: str) -> Any:
-    """``getattr`` limited to ``HistoryBuffer``'s registered statistics methods.
+    """``getattr`` limited to the public methods of ``HistoryBuffer``.
 
-    A pickled ``HistoryBuffer`` stores its ``_statistics_methods`` as
+    A pickled ``HistoryBuffer`` stores its statistics methods as
     ``getattr(HistoryBuffer, 'mean')`` etc. A general ``getattr`` would let a
     file reach any attribute (e.g. ``ndarray.tofile``), so only these resolve.
     """
-    if obj is HistoryBuffer and name in HistoryBuffer._statistics_methods:
-        return getattr(obj, name)
+    attr = getattr(obj, name, None) if obj is HistoryBuffer and not name.startswith('_') else None
+    if callable(attr) and getattr(attr, '__qualname__', '').startswith('HistoryBuffer.'):
+        return attr
     raise pickle.UnpicklingError(f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint')
 
 
@@ -61,6 +62,17 @@ def checkpoint_safe_globals() -> List[Any]:
 def unsafe_loading_allowed() -> bool:
     """Whether the user opted in to loading checkpoints that run code."""
     return os.environ.get(ALLOW_UNSAFE_ENV, '') == '1'
+
+
+def _unpickler_reason(err: Exception) -> str:
+    """The line of torch's weights-only error that names the refused global."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        if 'WeightsUnpickler error' in line:
+            reason = line.split('WeightsUnpickler error:', 1)[1].strip()
+            reason = reason or (lines[i + 1] if i + 1 < len(lines) else line)
+            return reason.split('. Please use', 1)[0]
+    return lines[0] if lines else type(err).__name__
 
 
 def safe_torch_load(file: Any, map_location: Any = 'cpu', *,
@@ -88,7 +100,7 @@ def safe_torch_load(file: Any, map_location: Any = 'cpu', *,
         if not allow_unsafe:
             raise UnsafeCheckpointError(
                 f'Refused to load checkpoint {name!s}: it contains objects that '
-                f'need arbitrary code execution to unpickle ({str(err).splitlines()[0]}). '
+                f'need arbitrary code execution to unpickle ({_unpickler_reason(err)}). '
                 f'If you trust this file, set {ALLOW_UNSAFE_ENV}=1 (or pass '
                 f'--allow-unsafe-checkpoint to the ovseg tools).') from None
         warnings.warn(f'Loading {name!s} with weights_only=False because '

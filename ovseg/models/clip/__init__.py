@@ -1,0 +1,27 @@
+"""Shared CLIP core: open_clip image/text towers with dense outputs, text classifier, loading.
+
+Importing this package registers the modules in mmengine's root ``MODELS`` (searched by
+mmseg and mmdet scopes) and the open_clip architectures in ``model_configs/``.
+"""
+from .loading import (build_clip_tower, clip_model_config, create_clip, list_clip_models,
+                      load_clip_tower, load_clip_weights, read_clip_checkpoint,
+                      register_model_configs, resize_pos_embed, resize_text_pos_embed,
+                      resolve_pretrained, select_tower)
+from .resnet import CLIPResNet
+from .templates import VILD_TEMPLATES, get_templates, list_template_sets
+from .text_classifier import TextClassifier
+from .text_encoder import CLIPTextEncoder, get_clip_tokenizer
+from .torchscript import is_torchscript_archive, read_torchscript_state_dict
+from .vit import CLIPViT
+from .vocabulary import load_vocabulary
+
+register_model_configs()
+
+__all__ = [
+    'CLIPResNet', 'CLIPTextEncoder', 'CLIPViT', 'TextClassifier', 'VILD_TEMPLATES',
+    'build_clip_tower', 'clip_model_config', 'create_clip', 'get_clip_tokenizer',
+    'get_templates', 'is_torchscript_archive', 'list_clip_models', 'list_template_sets',
+    'load_clip_tower', 'load_clip_weights', 'load_vocabulary', 'read_clip_checkpoint',
+    'read_torchscript_state_dict', 'register_model_configs', 'resize_pos_embed',
+    'resize_text_pos_embed', 'resolve_pretrained', 'select_tower',
+]

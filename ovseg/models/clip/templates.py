@@ -1,0 +1,69 @@
+"""Prompt template sets for turning class names into sentences.
+
+Each template holds one ``{}`` for the class name. The ImageNet sets are open_clip's
+(``OPENAI_IMAGENET_TEMPLATES``, ``SIMPLE_IMAGENET_TEMPLATES``), turned into strings.
+"""
+from typing import Dict, List, Sequence, Tuple, Union
+
+from open_clip import OPENAI_IMAGENET_TEMPLATES, SIMPLE_IMAGENET_TEMPLATES
+
+# ViLD (https://arxiv.org/abs/2104.13921, Appendix): the 14 detection prompts
+# most open-vocabulary segmenters (FC-CLIP, SAN, ...) average over.
+VILD_TEMPLATES = (
+    'a photo of a {}.',
+    'This is a photo of a {}',
+    'There is a {} in the scene',
+    'There is the {} in the scene',
+    'a photo of a {} in the scene',
+    'a photo of a small {}.',
+    'a photo of a medium {}.',
+    'a photo of a large {}.',
+    'This is a photo of a small {}.',
+    'This is a photo of a medium {}.',
+    'This is a photo of a large {}.',
+    'There is a small {} in the scene.',
+    'There is a medium {} in the scene.',
+    'There is a large {} in the scene.',
+)
+
+TEMPLATE_SETS: Dict[str, Tuple[str, ...]] = {
+    'vild': VILD_TEMPLATES,
+    'imagenet': tuple(template('{}') for template in OPENAI_IMAGENET_TEMPLATES),
+    'imagenet_simple': tuple(template('{}') for template in SIMPLE_IMAGENET_TEMPLATES),
+    'single': ('a photo of a {}.',),
+    'name': ('{}',),
+}
+
+
+def list_template_sets() -> List[str]:
+    """Names accepted by :func:`get_templates`: ``vild`` (14), ``imagenet`` (80),
+    ``imagenet_simple`` (7), ``single`` and ``name`` (the bare class name)."""
+    return list(TEMPLATE_SETS)
+
+
+def get_templates(templates: Union[str, Sequence[str]]) -> Tuple[str, ...]:
+    """Resolve a template-set name, one template, or a list of templates.
+
+    Args:
+        templates (str | Sequence[str]): a name from :func:`list_template_sets`,
+            a single template such as ``'a sketch of a {}.'``, or a list of them.
+
+    Returns:
+        tuple[str, ...]: templates, each with exactly one ``{}``.
+
+    Examples:
+        >>> len(get_templates('vild')), get_templates('single')
+        (14, ('a photo of a {}.',))
+    """
+    if isinstance(templates, str):
+        if templates in TEMPLATE_SETS:
+            return TEMPLATE_SETS[templates]
+        if '{}' not in templates:
+            raise ValueError(f"Unknown template set '{templates}'; choose one of "
+                             f'{list_template_sets()} or give templates containing {{}}.')
+        templates = (templates,)
+    templates = tuple(templates)
+    bad = [t for t in templates if not isinstance(t, str) or t.count('{}') != 1]
+    if not templates or bad:
+        raise ValueError(f'Each template needs exactly one {{}} placeholder; got {bad or "none"}.')
+    return templates

@@ -1,0 +1,216 @@
+"""Class embeddings from a vocabulary: templates, synonyms, learnable context, cache."""
+import warnings
+from collections import OrderedDict
+from typing import List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from mmengine.registry import MODELS
+from torch import Tensor, nn
+
+from .templates import get_templates
+from .text_encoder import CLIPTextEncoder
+from .vocabulary import load_vocabulary
+
+
+def _synonyms(name: str) -> List[str]:
+    return [part.strip() for part in name.split(',') if part.strip()]
+
+
+def _check_names(names: Sequence[str]) -> List[str]:
+    """Reject an empty vocabulary and names that differ only in case or spaces."""
+    names = [name.strip() for name in names]
+    if not names:
+        raise ValueError('The vocabulary is empty; give at least one class name.')
+    empty = [i for i, name in enumerate(names) if not _synonyms(name)]
+    if empty:
+        raise ValueError(f'Vocabulary entries {empty} are empty.')
+    seen, duplicates = {}, []
+    for name in names:
+        key = ', '.join(_synonyms(name.lower()))
+        if key in seen:
+            duplicates.append(f'{seen[key]!r} / {name!r}' if seen[key] != name else repr(name))
+        seen.setdefault(key, name)
+    if duplicates:
+        raise ValueError(f'Duplicate class names in the vocabulary: {", ".join(duplicates)}.')
+    return names
+
+
+@MODELS.register_module()
+class TextClassifier(BaseModule):
+    """Turn a vocabulary into L2-normalised class embeddings (K, D).
+
+    Zero-shot classifier of CLIP (https://arxiv.org/abs/2103.00020, Sec. 3.1.4,
+    prompt ensembling): each class embedding is the renormalised mean of the
+    normalised embeddings of every template x synonym prompt. With
+    ``num_context_tokens`` > 0 templates are replaced by CoOp's learnable
+    context (https://arxiv.org/abs/2109.01134, Sec. 3.2): ``[SOT][ctx][name][EOT]``.
+
+    Encode once, query many: ``set_vocabulary(names)`` tokenizes; ``forward()``
+    encodes, and caches the result keyed by (weights, templates, names) unless
+    something is being trained (training mode with a trainable encoder or
+    context). The cache follows in-place weight updates (optimizer steps,
+    ``load_state_dict``); call :meth:`clear_cache` after writing ``param.data``.
+
+    ``forward(): [cache] -> text_encoder(tokens chunk, context) -> mean per class``
+
+    Args:
+        text_encoder (dict | CLIPTextEncoder): the encoder or its config.
+        templates (str | Sequence[str]): template set name, template or list
+            (:func:`get_templates`); unused with learnable context.
+            Defaults to ``'vild'``.
+        vocabulary (Sequence[str], optional): initial class names (comma-separated
+            synonyms allowed); needed at build time for class-specific context.
+            Defaults to None.
+        num_context_tokens (int): learnable context vectors N. Defaults to 0.
+        class_specific_context (bool): one context per class (K, N, W) instead
+            of a shared (1, N, W). Defaults to False.
+        strict_length (bool): raise instead of warn when a prompt is longer than
+            the context length (it would be truncated). Defaults to False.
+        chunk_size (int): prompts encoded per text-encoder call. Defaults to 256.
+        init_cfg (dict, optional): mmengine init config. Defaults to None.
+
+    Examples:
+        >>> classifier = TextClassifier(
+        ...     text_encoder=dict(type='OVCLIPTextEncoder', model_name='ovseg-tiny-vit'),
+        ...     templates='single')
+        >>> classifier.set_vocabulary(['cat', 'dog, puppy', 'traffic light'])
+        >>> classifier().shape
+        torch.Size([3, 32])
+    """
+
+    _CACHE_SIZE = 4
+
+    def __init__(self, *, text_encoder: Union[dict, CLIPTextEncoder],
+                 templates: Union[str, Sequence[str]] = 'vild',
+                 vocabulary: Optional[Sequence[str]] = None,
+                 num_context_tokens: int = 0, class_specific_context: bool = False,
+                 strict_length: bool = False, chunk_size: int = 256,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if isinstance(text_encoder, dict):
+            text_encoder = MODELS.build(text_encoder)
+        self.text_encoder = text_encoder
+        self.templates = get_templates(templates)
+        self.strict_length = strict_length
+        self.chunk_size = chunk_size
+        self._names: Optional[List[str]] = None if vocabulary is None else _check_names(vocabulary)
+        self.context: Optional[nn.Parameter] = None
+        if num_context_tokens > 0:
+            if class_specific_context and self._names is None:
+                raise ValueError('class_specific_context=True needs the vocabulary at build time.')
+            num_contexts = len(self._names) if class_specific_context else 1
+            self.context = nn.Parameter(torch.empty(
+                num_contexts, num_context_tokens, self.text_encoder.width))
+            nn.init.normal_(self.context, std=0.02)
+        self.register_buffer('_tokens', None, persistent=False)
+        self.register_buffer('_class_index', None, persistent=False)
+        self._cache: 'OrderedDict[tuple, Tensor]' = OrderedDict()
+        self._cache_fingerprint: Optional[tuple] = None
+
+    @property
+    def vocabulary(self) -> Optional[List[str]]:
+        """The current class names (None before :meth:`set_vocabulary`)."""
+        return None if self._names is None else list(self._names)
+
+    @property
+    def logit_scale(self) -> Tensor:
+        """CLIP's learnt log temperature (scalar); logits = ``exp()`` x cosine."""
+        return self.text_encoder.logit_scale
+
+    def set_vocabulary(self, names: Union[str, Sequence[str]]) -> None:
+        """Set the classes to embed, K of them.
+
+        Args:
+            names (str | Sequence[str]): class names, each possibly with
+                comma-separated synonyms, or a source for :func:`load_vocabulary`.
+
+        Raises:
+            ValueError: empty vocabulary, duplicate names, a K that does not
+                match class-specific contexts, or (``strict_length``) names too
+                long for the context length.
+        """
+        names = _check_names(load_vocabulary(names))
+        if self.context is not None and self.context.shape[0] not in (1, len(names)):
+            raise ValueError(f'class-specific context was built for {self.context.shape[0]} '
+                             f'classes; the new vocabulary has {len(names)}.')
+        if names != self._names or self._tokens is None:
+            self._names = names
+            self._tokenize()
+
+    def clear_cache(self) -> None:
+        """Forget cached class embeddings."""
+        self._cache.clear()
+        self._cache_fingerprint = None
+
+    def _tokenize(self) -> None:
+        """Build the prompts' tokens (T, L) and their class index (T,)."""
+        prompts: List[str] = []
+        class_index: List[int] = []
+        templates = ('{}',) if self.context is not None else self.templates
+        for k, name in enumerate(self._names):
+            for synonym in _synonyms(name):
+                prompts += [template.format(synonym) for template in templates]
+                class_index += [k] * len(templates)
+        encoder = self.text_encoder
+        max_length = encoder.context_length - (0 if self.context is None else self.context.shape[1])
+        lengths = encoder.count_tokens(prompts)
+        too_long = sorted({self._names[k] for k, n in zip(class_index, lengths) if n > max_length})
+        if too_long:
+            message = (f'Prompts for {too_long} exceed {max_length} tokens and would be '
+                       f'truncated (context length {encoder.context_length}).')
+            if self.strict_length:
+                raise ValueError(message)
+            warnings.warn(message)
+        # Causal attention: padding after [EOT] cannot change its feature, so pad to the longest.
+        length = max_length if encoder.attn_mask is None else min(max_length, max(lengths))
+        device = encoder.token_embedding.weight.device
+        self._tokens = encoder.tokenize(prompts, context_length=length).to(device)
+        self._class_index = torch.tensor(class_index, device=device)
+
+    def _fingerprint(self) -> Tuple[Tuple[int, int], ...]:
+        """Changes whenever a parameter is replaced, moved or updated in place."""
+        return tuple((p.data_ptr(), p._version) for p in self.parameters())
+
+    def _encode(self) -> Tensor:
+        embeddings = []
+        for start in range(0, self._tokens.shape[0], self.chunk_size):
+            index = self._class_index[start:start + self.chunk_size]
+            context = None
+            if self.context is not None:
+                context = self.context if self.context.shape[0] == 1 else self.context[index]
+            tokens = self._tokens[start:start + self.chunk_size]
+            embeddings.append(F.normalize(self.text_encoder(tokens, context), dim=-1))  # (T', D)
+        embeddings = torch.cat(embeddings)  # (T, D)
+        sums = embeddings.new_zeros(len(self._names), embeddings.shape[1])
+        return F.normalize(sums.index_add_(0, self._class_index, embeddings), dim=-1)
+
+    def forward(self) -> Tensor:
+        """Class embeddings of the current vocabulary.
+
+        Returns:
+            Tensor: (K, D), L2-normalised over D, row k for ``vocabulary[k]``.
+            Differentiable w.r.t. the context (and unfrozen encoder weights) in
+            training mode; otherwise served from the cache.
+        """
+        if self._names is None:
+            raise RuntimeError('Call set_vocabulary(names) (or pass vocabulary=) before forward().')
+        if self._tokens is None:
+            self._tokenize()
+        if self.training and any(p.requires_grad for p in self.parameters()):
+            return self._encode()
+        fingerprint = self._fingerprint()
+        if fingerprint != self._cache_fingerprint:
+            self.clear_cache()
+            self._cache_fingerprint = fingerprint
+        key = (self.templates, tuple(self._names))
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        with torch.no_grad():
+            embeddings = self._encode()
+        self._cache[key] = embeddings
+        if len(self._cache) > self._CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return embeddings

@@ -1,0 +1,7 @@
+"""Test helpers: tiny models (CLIP, SAM) and checkpoint files; nothing is downloaded."""
+from ._utils import (TINY_RN, TINY_VIT, build_tiny_clip, save_openai_torchscript,
+                     save_state_dict)
+from .sam import TINY_SAM_ARCH, build_tiny_sam
+
+__all__ = ['TINY_RN', 'TINY_SAM_ARCH', 'TINY_VIT', 'build_tiny_clip', 'build_tiny_sam',
+           'save_openai_torchscript', 'save_state_dict']

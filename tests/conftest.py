@@ -1,0 +1,45 @@
+"""Shared fixtures: tiny CPU models and checkpoint files, nothing downloaded.
+
+Add fixtures for other capabilities here when more than one test folder needs them;
+folder-specific ones belong in that folder's ``conftest.py``.
+
+Tests run torch on ``OVSEG_TEST_THREADS`` threads (default 1): the models are tiny,
+and on a small shared CPU extra intra-op threads make each new input shape take
+seconds instead of milliseconds.
+"""
+import os
+
+import pytest
+import torch
+
+from ovseg.testing import TINY_RN, TINY_VIT, build_tiny_clip, save_state_dict
+
+
+def pytest_configure(config) -> None:
+    torch.set_num_threads(int(os.environ.get('OVSEG_TEST_THREADS', '1')))
+
+
+@pytest.fixture
+def tiny_vit_clip() -> torch.nn.Module:
+    """open_clip ``ovseg-tiny-vit`` (D=32, 32 px, patch 8), seed 0, eval mode."""
+    return build_tiny_clip(TINY_VIT, seed=0)
+
+
+@pytest.fixture
+def tiny_rn_clip() -> torch.nn.Module:
+    """open_clip ``ovseg-tiny-rn`` (D=32, 32 px, ModifiedResNet width 8), seed 0."""
+    return build_tiny_clip(TINY_RN, seed=0)
+
+
+@pytest.fixture(scope='session')
+def tiny_vit_checkpoint(tmp_path_factory) -> str:
+    """State-dict file holding the weights of :func:`tiny_vit_clip`."""
+    path = tmp_path_factory.mktemp('clip') / 'tiny_vit.pth'
+    return save_state_dict(build_tiny_clip(TINY_VIT, seed=0), str(path))
+
+
+@pytest.fixture(scope='session')
+def tiny_rn_checkpoint(tmp_path_factory) -> str:
+    """State-dict file holding the weights of :func:`tiny_rn_clip`."""
+    path = tmp_path_factory.mktemp('clip') / 'tiny_rn.pth'
+    return save_state_dict(build_tiny_clip(TINY_RN, seed=0), str(path))
