@@ -36,7 +36,7 @@ def test_seg_dataset_pipeline(synthworld_root, split):
 @pytest.mark.parametrize('split', ['train', 'val'])
 def test_det_dataset_pipeline(synthworld_root, split):
     dataset = DET_DATASETS.build(dict(
-        type='SynthWorldDetDataset', data_root=synthworld_root,
+        type='mmdet.SynthWorldDetDataset', data_root=synthworld_root,
         ann_file=f'annotations/instances_{split}.json', data_prefix=dict(img=f'img_dir/{split}/'),
         pipeline=[dict(type='LoadImageFromFile'),
                   dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),

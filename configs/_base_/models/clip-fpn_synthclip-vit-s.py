@@ -1,0 +1,12 @@
+_base_ = './clip-fpn_r50.py'
+# Plain CLIP + FPN baseline on the SynthWorld CLIP (see denseclip_synthclip-vit-s.py).
+model = dict(
+    backbone=dict(
+        _delete_=True,
+        type='CLIPViT',
+        model_name='synthworld-vit-s',
+        pretrained='work_dirs/quickstart/synthclip.pt',
+        out_indices=(1, 2, 3, 5),
+        pyramid=True),
+    neck=dict(in_channels=[192] * 4, out_channels=64),
+    decode_head=dict(in_channels=[64] * 4, channels=64, num_classes=21))

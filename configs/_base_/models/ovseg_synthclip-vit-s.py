@@ -1,0 +1,27 @@
+# OVSeg stage 2 on the SynthWorld CLIP ('synthworld-vit-s': ViT 6x192, patch 16, 96 px, D=128;
+# work_dirs/quickstart/synthclip.pt from configs/synthworld/synthclip_vit-s_synthworld-96.py).
+# Crop mode with mean fill (prompts off: an untuned CLIP), ViLD templates, lambda 0.7.
+# Stage 1 here is the ground truth (oracle masks); configs swap in other generators.
+clip_name = 'synthworld-vit-s'
+clip_weights = 'work_dirs/quickstart/synthclip.pt'
+model = dict(
+    type='TwoStageOVSegmentor',
+    proposal_generator=dict(type='GTMaskProposals'),
+    mask_classifier=dict(
+        type='MaskCLIPClassifier',
+        mode='crop',
+        mask_threshold=0.4,
+        clip=dict(
+            type='MaskPromptViT',
+            model_name=clip_name,
+            pretrained=clip_weights,
+            prompt_depth=3,
+            use_mask_prompt=False,
+            with_embeddings=True)),
+    text_classifier=dict(
+        type='TextClassifier',
+        templates='vild',
+        text_encoder=dict(type='OVCLIPTextEncoder', model_name=clip_name, pretrained=clip_weights)),
+    classify_with='ensemble',
+    clip_weight=0.7,
+    invalid_clip_prob='one')

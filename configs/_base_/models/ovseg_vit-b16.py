@@ -1,0 +1,27 @@
+# OVSeg stage 2 with OpenAI CLIP ViT-B/16 (QuickGELU) at 224: crop mode, mean fill, mask prompts
+# depth 3 (zeros until a mask-adapted checkpoint is loaded, so off by default), ViLD templates.
+# For OVSeg's released weights: tools/convert/ovseg2openclip.py, then pretrained=<converted file> and
+# use_mask_prompt=True. Stage 1 is a placeholder (ground truth); configs swap in generators.
+model = dict(
+    type='TwoStageOVSegmentor',
+    proposal_generator=dict(type='GTMaskProposals'),
+    mask_classifier=dict(
+        type='MaskCLIPClassifier',
+        mode='crop',
+        mask_threshold=0.4,
+        chunk_size=32,
+        clip=dict(
+            type='MaskPromptViT',
+            model_name='ViT-B-16-quickgelu',
+            pretrained='openai',
+            prompt_depth=3,
+            use_mask_prompt=False,
+            with_embeddings=True)),
+    text_classifier=dict(
+        type='TextClassifier',
+        templates='vild',
+        text_encoder=dict(type='OVCLIPTextEncoder', model_name='ViT-B-16-quickgelu',
+                          pretrained='openai')),
+    classify_with='ensemble',
+    clip_weight=0.7,
+    invalid_clip_prob='one')

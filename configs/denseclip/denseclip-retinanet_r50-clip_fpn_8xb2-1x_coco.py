@@ -1,0 +1,4 @@
+_base_ = [
+    '../_base_/models/denseclip-retinanet_r50.py', 'mmdet::_base_/datasets/coco_detection.py',
+    '../_base_/det_runtime.py', '../_base_/schedules/denseclip_adamw-1x.py'
+]

@@ -1,0 +1,4 @@
+_base_ = './mask-adapted-clip-mpt_synthclip-vit-s_1xb64-5e_synthworld-captions-96.py'
+# OVSeg's final recipe, second step: mask prompt tuning on top of the fully fine-tuned CLIP.
+weights = 'work_dirs/mask-adapted-clip-ft_synthclip-vit-s_1xb64-5e_synthworld-captions-96/mask_adapted_clip.pt'
+model = dict(image_tower=dict(pretrained=weights), text_encoder=dict(pretrained=weights))

@@ -1,0 +1,37 @@
+_base_ = [
+    '../_base_/models/proposals_mask2former-pmp_synthworld.py',
+    '../_base_/datasets/synthworld_seg.py', '../_base_/default_runtime.py'
+]
+# OVSeg on SynthWorld: stage 1 = the open-vocabulary Mask2Former proposal generator of
+# configs/proposals/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py (trained on the 17 seen
+# classes), stage 2 = the SynthWorld CLIP in crop mode (mean fill), geometric ensemble
+# p = p_prop^(1 - 0.7) * p_clip^0.7. Stage-1 weights come from its training run, CLIP weights
+# from `pretrained`:
+#   python tools/convert/pretrained_to_checkpoint.py THIS_CONFIG work_dirs/ovseg_m2f.pth \
+#       --checkpoint work_dirs/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128/iter_1000.pth
+#   python tools/test.py THIS_CONFIG work_dirs/ovseg_m2f.pth
+# Ablations: --cfg-options model.classify_with=proposal (stage 1 alone) / =clip (CLIP alone).
+clip_name = 'synthworld-vit-s'
+clip_weights = 'work_dirs/quickstart/synthclip.pt'
+model = dict(
+    type='TwoStageOVSegmentor',
+    proposal_generator=dict(head=dict(placement='none')),
+    mask_classifier=dict(
+        type='MaskCLIPClassifier',
+        mode='crop',
+        mask_threshold=0.4,
+        clip=dict(
+            type='MaskPromptViT',
+            model_name=clip_name,
+            pretrained=clip_weights,
+            prompt_depth=3,
+            use_mask_prompt=False,
+            with_embeddings=True)),
+    classify_with='ensemble',
+    clip_weight=0.7,
+    invalid_clip_prob='one')
+train_dataloader = None  # stage 1 trains with its own config
+val_dataloader = dict(batch_size=4, num_workers=2)
+test_dataloader = val_dataloader
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')

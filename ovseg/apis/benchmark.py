@@ -1,0 +1,197 @@
+"""Registry of ``tools/benchmark.py`` subcommands plus measuring helpers they share.
+
+A head adds ``ovseg/apis/benchmark_<head>.py`` that defines its subcommand::
+
+    @register_benchmark('denseclip', help='...')
+    def add_arguments(parser): ...      # returns the function that runs the parsed args
+
+``tools/benchmark.py`` imports every ``ovseg.apis.benchmark_*`` module, so a new file is enough.
+Helpers: parameter counts, FLOPs (mmengine's fvcore-style analyzer, 1 FLOP = 1 multiply-add,
+plus handles for fused attention), interleaved wall-clock timing and the peak resident memory
+of a call (GPU: ``torch.cuda.max_memory_allocated``; CPU: a forked child's ``VmHWM``).
+"""
+import importlib
+import os
+import pkgutil
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+import torch
+from torch import nn
+
+
+@dataclass
+class Benchmark:
+    """One subcommand: ``setup(parser)`` adds its options and returns ``run(args)``."""
+    name: str
+    help: str
+    setup: Callable
+
+
+_BENCHMARKS: Dict[str, Benchmark] = {}
+
+
+def register_benchmark(name: str, *, help: str) -> Callable:
+    """Register ``setup(parser) -> run`` as subcommand ``name`` of ``tools/benchmark.py``."""
+    def wrap(setup: Callable) -> Callable:
+        if name in _BENCHMARKS:
+            raise KeyError(f'benchmark {name!r} is already registered')
+        _BENCHMARKS[name] = Benchmark(name, help, setup)
+        return setup
+    return wrap
+
+
+def load_benchmarks() -> Dict[str, Benchmark]:
+    """Import every ``ovseg.apis.benchmark_*`` module and return the registry."""
+    import ovseg.apis as package
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith('benchmark_'):
+            importlib.import_module(f'ovseg.apis.{info.name}')
+    return dict(_BENCHMARKS)
+
+
+def list_benchmarks() -> List[str]:
+    """Names accepted by ``tools/benchmark.py``."""
+    return sorted(load_benchmarks())
+
+
+# --------------------------------------------------------------------------- parameters
+def count_parameters(model: nn.Module, *, exclude: Sequence[str] = ()) -> int:
+    """Number of parameters whose names start with none of ``exclude``."""
+    return sum(p.numel() for n, p in model.named_parameters() if not n.startswith(tuple(exclude)))
+
+
+def unused_parameters(model: nn.Module, loss_fn: Callable[[], torch.Tensor]) -> List[str]:
+    """Names of trainable parameters that get no gradient from ``loss_fn()`` (e.g. a CLIP
+    attention pool that a plain baseline never calls)."""
+    model.zero_grad(set_to_none=True)
+    loss_fn().backward()
+    names = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
+    model.zero_grad(set_to_none=True)
+    return names
+
+
+# --------------------------------------------------------------------------- FLOPs
+def _native_mha_flop(inputs: List[Any], outputs: List[Any]) -> int:
+    """aten::_native_multi_head_attention: q/k/v/out projections and the two matmuls."""
+    from mmengine.analysis.jit_handles import get_shape
+    q, k = get_shape(inputs[0]), get_shape(inputs[1])
+    *batch, lq, dim = q
+    ls = k[-2]
+    b = 1
+    for s in batch:
+        b *= s
+    return b * (2 * lq * dim * dim + 2 * ls * dim * dim + 2 * lq * ls * dim)
+
+
+def _sdpa_flop(inputs: List[Any], outputs: List[Any]) -> int:
+    """aten::scaled_dot_product_attention: QK^T and AV."""
+    from mmengine.analysis.jit_handles import get_shape
+    q, k = get_shape(inputs[0]), get_shape(inputs[1])
+    *batch, lq, dim = q
+    b = 1
+    for s in batch:
+        b *= s
+    return 2 * b * lq * k[-2] * dim
+
+
+class _Call(nn.Module):
+    def __init__(self, module: nn.Module, fn: Callable) -> None:
+        super().__init__()
+        self.module = module
+        self.fn = fn
+
+    def forward(self, *args):
+        return self.fn(*args)
+
+
+def count_flops(module: nn.Module, fn: Callable, inputs: tuple) -> Dict[str, int]:
+    """FLOPs (multiply-adds) of ``fn(*inputs)``, total and per direct child of ``module``.
+
+    Args:
+        module (nn.Module): the model ``fn`` uses (for the per-module breakdown).
+        fn (Callable): the computation to trace, e.g. ``lambda x: model.encode_decode(x, None)``.
+        inputs (tuple): its tensor arguments.
+
+    Returns:
+        dict[str, int]: ``''`` for the total and one entry per child module name.
+    """
+    from mmengine.analysis import FlopAnalyzer
+    wrapper = _Call(module, fn)
+    analyzer = FlopAnalyzer(wrapper, inputs)
+    analyzer.set_op_handle('aten::_native_multi_head_attention', _native_mha_flop,
+                           'aten::scaled_dot_product_attention', _sdpa_flop)
+    analyzer.unsupported_ops_warnings(False)
+    analyzer.uncalled_modules_warnings(False)
+    with torch.no_grad():
+        by_module = analyzer.by_module()
+    out = {'': by_module.get('', 0)}
+    for name, _ in module.named_children():
+        out[name] = by_module.get(f'module.{name}', 0)
+    return out
+
+
+# --------------------------------------------------------------------------- time / memory
+def interleaved_timing(fns: Dict[str, Callable[[], Any]], *, repeats: int = 5,
+                       warmup: int = 1) -> Dict[str, float]:
+    """Median seconds per call of each function, run round-robin so load drifts hit all alike."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times: Dict[str, List[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def _status_kb(field: str) -> int:
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith(field + ':'):
+                return int(line.split()[1])
+    raise RuntimeError(f'{field} not in /proc/self/status')
+
+
+def peak_memory_mb(fn: Callable[[], Any], device: Optional[torch.device] = None) -> float:
+    """Extra memory (MiB) at the peak of ``fn()`` over what was allocated before.
+
+    CUDA: ``max_memory_allocated`` after a reset. CPU (Linux): ``fn`` runs in a forked child
+    whose peak RSS (``VmHWM``, reset through ``/proc/self/clear_refs``) minus its RSS before
+    the call is reported, so allocator caches of earlier calls in this process do not hide it;
+    the child runs single-threaded (libgomp thread pools do not survive a fork).
+    """
+    if device is not None and torch.device(device).type == 'cuda':
+        torch.cuda.synchronize(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        before = torch.cuda.memory_allocated(device)
+        fn()
+        torch.cuda.synchronize(device)
+        return (torch.cuda.max_memory_allocated(device) - before) / 2 ** 20
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 0
+        try:
+            os.close(read)
+            torch.set_num_threads(1)  # libgomp's pool does not survive fork: stay serial
+            before = _status_kb('VmRSS')
+            with open('/proc/self/clear_refs', 'w') as f:
+                f.write('5')
+            fn()
+            os.write(write, str(_status_kb('VmHWM') - before).encode())
+        except BaseException:  # noqa: BLE001 (report nothing; the parent raises)
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as f:
+        text = f.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not text:
+        raise RuntimeError('memory measurement child failed')
+    return int(text) / 1024

@@ -1,0 +1,261 @@
+"""``tools/benchmark.py {sam-proposals,pmp-synthworld}``: stage-1 proposal benchmarks.
+
+sam-proposals
+    SAM automatic masks against text-prompted SAM (speed).
+pmp-synthworld
+    The PMP placement ablation: the four SynthWorld proposal configs
+    (``configs/proposals/*_r18-w16_1xb8-1k_synthworld-128x128.py``, placements ``none``,
+    ``after_cross``, ``after_self``, ``before_cross``) trained with the same budget through
+    ``tools/train.py`` and validated on all 21 classes (mIoU, seen, unseen, harmonic).
+
+sam-proposals in detail:
+
+One image at SAM's input size (1024 by default), random-weight SAM (ViT-B by default) and, for
+the text-prompted variant, a random-weight dense CLIP (ViT-B/16 at 448 px) with K random class
+embeddings. Compares in one run, interleaved:
+
+- ``amg-32`` / ``amg-16``: ``SamAutomaticMaskGenerator`` with 32x32 / 16x16 point grids (the
+  class-agnostic stage 1 of SAM + OVSeg);
+- ``text-prompted``: :class:`~ovseg.models.proposals.TextPromptedSAM` for a K-class query (one
+  CLIP pass, one SAM image embedding, K prompt sets);
+- ``image-encoder``: SAM's image encoder alone, the cost every variant pays once.
+
+SAM's IoU/stability filters (0.88 / 0.95) stay on by default; with random weights they drop
+almost every grid mask before the per-mask post-processing (RLE, NMS), so ``amg-*`` times are
+then a lower bound of a trained SAM's. ``--no-filters`` post-processes every grid mask (the
+upper bound; SAM's Python RLE loop makes it slow). Reports median seconds per image (wall
+clock and process CPU time, the stable measure on a shared machine with ``OMP_NUM_THREADS=1``),
+masks per image and the ratios amg / text-prompted.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable, Dict, List, Tuple
+
+import torch
+import torch.nn.functional as F
+
+from .benchmark import register_benchmark
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PLACEMENT_CONFIGS = {
+    'none': 'mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py',
+    'after_cross': 'pmp_r18-w16_1xb8-1k_synthworld-128x128.py',
+    'after_self': 'pmp-after-self_r18-w16_1xb8-1k_synthworld-128x128.py',
+    'before_cross': 'pmp-before-cross_r18-w16_1xb8-1k_synthworld-128x128.py',
+}
+
+
+def smooth_image(size: int, *, seed: int = 0) -> torch.Tensor:
+    """(1, 3, S, S) raw RGB in [0, 255]: upsampled low-frequency noise (blobs, not pixels)."""
+    gen = torch.Generator().manual_seed(seed)
+    low = torch.rand(1, 3, 8, 8, generator=gen)
+    return F.interpolate(low, size=(size, size), mode='bicubic',
+                         align_corners=False).clamp(0, 1) * 255
+
+
+def _timed_rounds(fns: Dict[str, Callable], *, repeats: int,
+                  warmup: int) -> Tuple[Dict[str, float], Dict[str, float]]:
+    """Median wall-clock and process-CPU seconds per call, calls interleaved round-robin.
+
+    On a shared CPU the wall clock also counts other processes; the process CPU time of a
+    single-threaded run (``OMP_NUM_THREADS=1``) does not.
+    """
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    wall: Dict[str, List[float]] = {name: [] for name in fns}
+    cpu: Dict[str, List[float]] = {name: [] for name in fns}
+    for round_ in range(repeats):
+        for name, fn in fns.items():
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fn()
+            wall[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
+            print(f'[sam-proposals] round {round_ + 1}/{repeats} {name}: '
+                  f'{wall[name][-1]:.1f} s wall, {cpu[name][-1]:.1f} s CPU', flush=True)
+    return ({k: statistics.median(v) for k, v in wall.items()},
+            {k: statistics.median(v) for k, v in cpu.items()})
+
+
+def _tiny(sam: str) -> object:
+    if sam == 'tiny':
+        from ovseg.testing import TINY_SAM_ARCH
+        return dict(TINY_SAM_ARCH)
+    return sam
+
+
+def run(args: argparse.Namespace) -> dict:
+    import ovseg.models  # noqa: F401
+    from ovseg.models.proposals import SAMProposalGenerator, TextPromptedSAM, build_sam
+
+    torch.manual_seed(0)
+    sam_spec = _tiny(args.sam)
+    if isinstance(sam_spec, str) and args.image_size != 1024:
+        arch = dict(vit_b=(768, 12, 12, (2, 5, 8, 11)), vit_l=(1024, 24, 16, (5, 11, 17, 23)),
+                    vit_h=(1280, 32, 16, (7, 15, 23, 31)))[sam_spec]
+        sam_spec = dict(image_size=args.image_size, encoder_embed_dim=arch[0],
+                        encoder_depth=arch[1], encoder_num_heads=arch[2],
+                        encoder_global_attn_indexes=arch[3])
+    sam = build_sam(sam_spec)
+    size = sam.image_encoder.img_size
+    image = smooth_image(size)
+    filters = (dict(pred_iou_thresh=0.0, stability_score_thresh=0.0) if args.no_filters
+               else {})
+    generators = {
+        f'amg-{n}': SAMProposalGenerator(sam=sam, points_per_side=n,
+                                         points_per_batch=args.points_per_batch, **filters)
+        for n in (32, 16)}
+    clip = dict(type='CLIPViT', model_name=args.clip, with_embeddings=True)
+    prompted = TextPromptedSAM(clip_backbone=clip, sam=sam, clip_image_size=args.clip_size,
+                               num_points=1, num_negative_points=1).eval()
+    text = F.normalize(torch.randn(args.num_classes, prompted.clip_backbone.embed_dim), dim=-1)
+    counts: Dict[str, int] = {}
+
+    def proposals(name: str, fn: Callable) -> Callable:
+        def call():
+            with torch.no_grad():
+                counts[name] = len(fn()[0])
+        return call
+
+    fns = {name: proposals(name, lambda g=g: g.predict(image, None))
+           for name, g in generators.items()}
+    fns['text-prompted'] = proposals('text-prompted',
+                                     lambda: prompted.predict(image, None, text))
+    normalised = (image - sam.pixel_mean) / sam.pixel_std
+
+    def encoder():
+        with torch.no_grad():
+            sam.image_encoder(normalised)
+    fns['image-encoder'] = encoder
+    timings, cpu = _timed_rounds(fns, repeats=args.repeats, warmup=args.warmup)
+    ratios = {f'{name} / text-prompted': timings[name] / timings['text-prompted']
+              for name in generators}
+    cpu_ratios = {f'{name} / text-prompted': cpu[name] / cpu['text-prompted']
+                  for name in generators}
+    name = args.sam if args.image_size == 1024 or args.sam == 'tiny' else \
+        f'{args.sam}@{args.image_size}'
+    threads = torch.get_num_threads()
+    print(f'\nSAM proposals, SAM {name} (random weights, {size} px input), one {size}x{size} '
+          f'image, text-prompted with K={args.num_classes} and {args.clip} at {args.clip_size} '
+          f'px, points_per_batch {args.points_per_batch}, '
+          f"{'IoU/stability filters off' if args.no_filters else 'SAM default filters'}, "
+          f'CPU ({threads} threads), median of {args.repeats}\n')
+    print('| variant | wall s / image | CPU s / image | masks / image |')
+    print('|---|---|---|---|')
+    for key, seconds in timings.items():
+        print(f"| {key} | {seconds:.2f} | {cpu[key]:.2f} | {counts.get(key, '-')} |")
+    print('\nwall: ' + '; '.join(f'{k}: {v:.2f}x' for k, v in ratios.items()))
+    print('CPU:  ' + '; '.join(f'{k}: {v:.2f}x' for k, v in cpu_ratios.items()))
+    out = dict(seconds=timings, cpu_seconds=cpu, masks=counts, ratios=ratios,
+               cpu_ratios=cpu_ratios, sam=name, image_size=size,
+               num_classes=args.num_classes, clip=args.clip, clip_size=args.clip_size,
+               points_per_batch=args.points_per_batch, no_filters=args.no_filters,
+               threads=threads, repeats=args.repeats)
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(out, f, indent=2)
+    return out
+
+
+@register_benchmark('sam-proposals',
+                    help='SAM automatic masks (32/16 points per side) vs text-prompted SAM')
+def add_arguments(parser: argparse.ArgumentParser) -> Callable:
+    parser.add_argument('--sam', default='vit_b', choices=['vit_b', 'vit_l', 'vit_h', 'tiny'],
+                        help="SAM encoder ('tiny': the 64 px test model)")
+    parser.add_argument('--image-size', type=int, default=1024,
+                        help="SAM input size (1024 is SAM's; smaller builds the same encoder "
+                             'at that size)')
+    parser.add_argument('--num-classes', type=int, default=3, help='K of the text query')
+    parser.add_argument('--clip', default='ViT-B-16-quickgelu', help='open_clip ViT for scores')
+    parser.add_argument('--clip-size', type=int, default=448, help='CLIP input (longer side)')
+    parser.add_argument('--points-per-batch', type=int, default=32)
+    parser.add_argument('--no-filters', action='store_true',
+                        help="turn SAM's pred_iou / stability thresholds (0.88 / 0.95) off")
+    parser.add_argument('--repeats', type=int, default=2)
+    parser.add_argument('--warmup', type=int, default=0)
+    parser.add_argument('--out', help='also write the numbers as JSON')
+    return run
+
+
+# --------------------------------------------------------------------------- pmp-synthworld
+def _final_val_metrics(work_dir: str) -> Dict[str, float]:
+    """The last validation entry of an mmengine run (``*/vis_data/scalars.json``)."""
+    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')),
+                  key=osp.getmtime)
+    for log in reversed(logs):
+        with open(log) as f:
+            entries = [json.loads(line) for line in f if '"mIoU"' in line]
+        if entries:
+            return entries[-1]
+    raise FileNotFoundError(f'no validation metrics in {work_dir}')
+
+
+def run_pmp_synthworld(args: argparse.Namespace) -> dict:
+    work = osp.abspath(args.work_dir)
+    os.makedirs(work, exist_ok=True)
+    clip = 'None' if args.clip in (None, 'none', 'None') else args.clip
+    options: List[str] = [f'model.text_classifier.text_encoder.pretrained={clip}',
+                          f'train_dataloader.dataset.data_root={args.data_root}',
+                          f'val_dataloader.dataset.data_root={args.data_root}',
+                          f'train_cfg.max_iters={args.iters}',
+                          f'train_cfg.val_interval={args.iters}',
+                          f'default_hooks.checkpoint.interval={args.iters}',
+                          f'param_scheduler.1.end={args.iters}']
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    if args.threads:  # one thread per process is several times faster on a shared CPU
+        env.update(OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))
+    results, minutes = {}, {}
+    for placement in args.placements:
+        config = osp.join('configs', 'proposals', PLACEMENT_CONFIGS[placement])
+        wd = osp.join(work, placement)
+        if args.force or not osp.isfile(osp.join(wd, f'iter_{args.iters}.pth')):
+            cmd = [sys.executable, 'tools/train.py', config, '--work-dir', wd,
+                   '--cfg-options', *options]
+            print(f'[benchmark] $ {" ".join(cmd[1:])}', flush=True)
+            start = time.time()
+            with open(osp.join(work, f'{placement}.log'), 'w') as log:
+                proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=log,
+                                      stderr=subprocess.STDOUT)
+            if proc.returncode:
+                raise RuntimeError(f'training failed; see {osp.join(work, placement)}.log')
+            minutes[placement] = (time.time() - start) / 60
+        results[placement] = _final_val_metrics(wd)
+    lines = [f'SynthWorld val, 21 classes (trained on 17 seen, {args.iters} iterations of '
+             f'batch 8, text tower {args.clip})', '',
+             '| placement | mIoU | mIoU seen | mIoU unseen | hIoU | train min |',
+             '|---|---|---|---|---|---|']
+    for placement, m in results.items():
+        lines.append(f"| {placement} | {m['mIoU']:.2f} | {m['mIoU_seen']:.2f} | "
+                     f"{m['mIoU_unseen']:.2f} | {m['hIoU']:.2f} | "
+                     f"{minutes.get(placement, float('nan')):.1f} |")
+    text = '\n'.join(lines)
+    print(text)
+    with open(osp.join(work, 'results.md'), 'w') as f:
+        f.write(text + '\n')
+    with open(osp.join(work, 'results.json'), 'w') as f:
+        json.dump(dict(results=results, minutes=minutes, iters=args.iters, clip=args.clip), f,
+                  indent=1)
+    return results
+
+
+@register_benchmark('pmp-synthworld',
+                    help='PMP placement ablation on SynthWorld (seen / unseen mIoU)')
+def add_pmp_arguments(parser: argparse.ArgumentParser) -> Callable:
+    parser.add_argument('--clip', default='work_dirs/quickstart/synthclip.pt',
+                        help="SynthWorld CLIP weights for the text tower ('none': random)")
+    parser.add_argument('--data-root', default='data/synthworld')
+    parser.add_argument('--iters', type=int, default=1000)
+    parser.add_argument('--placements', nargs='+', default=list(PLACEMENT_CONFIGS),
+                        choices=list(PLACEMENT_CONFIGS))
+    parser.add_argument('--threads', type=int, default=1,
+                        help='OMP threads per training process (0: torch default)')
+    parser.add_argument('--work-dir', default='work_dirs/benchmark_pmp_synthworld')
+    parser.add_argument('--force', action='store_true', help='retrain existing runs')
+    return run_pmp_synthworld

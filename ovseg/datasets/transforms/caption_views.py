@@ -1,0 +1,272 @@
+"""Image-text views for CLIP pretraining: whole images with captions, object crops with phrases.
+
+Object crops are square windows around a box (so shapes keep their aspect ratio), pushed
+inside the image when they would cross its border. A crop's text is the phrase that names
+its object in the image's own captions, found by the class name: caption supervision,
+never the annotation's attributes.
+"""
+import re
+from typing import List, Optional, Sequence, Tuple
+
+import mmcv
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmengine.registry import TRANSFORMS
+
+
+def square_window(box: Sequence[float], *, scale: float, shift: Tuple[float, float],
+                  image_size: Tuple[int, int]) -> Tuple[int, int, int, int]:
+    """Square window around ``box``, inside the image where it fits.
+
+    Args:
+        box (Sequence[float]): (x1, y1, x2, y2) pixels.
+        scale (float): window side over the box's longer side.
+        shift (tuple[float, float]): (dx, dy) centre offset as fractions of the side.
+        image_size (tuple[int, int]): (H, W).
+
+    Returns:
+        tuple[int, int, int, int]: (x1, y1, x2, y2) integer window, at least 2 px wide, clipped
+        to the image when the side exceeds it.
+
+    Examples:
+        >>> square_window((10, 10, 30, 20), scale=1.5, shift=(0, 0), image_size=(100, 100))
+        (5, 0, 35, 30)
+    """
+    height, width = image_size
+    x1, y1, x2, y2 = box
+    side = max(2.0, scale * max(x2 - x1, y2 - y1))
+    cx = (x1 + x2) / 2 + shift[0] * side
+    cy = (y1 + y2) / 2 + shift[1] * side
+    left = int(round(min(max(cx - side / 2, 0.0), max(width - side, 0.0))))
+    top = int(round(min(max(cy - side / 2, 0.0), max(height - side, 0.0))))
+    side = int(round(side))
+    return left, top, min(left + side, width), min(top + side, height)
+
+
+_PHRASE_BREAKS = re.compile(
+    r'[,.;:]| and | left of | right of | above | below | behind | in front of | next to | '
+    r'on | in | over | under | with ')
+
+
+def noun_phrases(caption: str) -> List[str]:
+    """Article-initiated phrases of a caption, cut at punctuation, "and" and prepositions.
+
+    Needs no vocabulary: every ``'a/an ...'`` chunk between breaks is a phrase.
+
+    Examples:
+        >>> noun_phrases('a large red star left of a small blue ring on grass, next to a sign.')
+        ['a large red star', 'a small blue ring', 'a sign']
+    """
+    chunks = (chunk.strip() for chunk in _PHRASE_BREAKS.split(caption))
+    return [c for c in chunks if c.lower().startswith(('a ', 'an '))]
+
+
+def phrases_naming(captions: Sequence[str], name: str) -> List[str]:
+    """The noun phrases of ``captions`` (:func:`noun_phrases`) whose head word is ``name``.
+
+    Quoted words (scene text such as ``'a sign that says "star"'``) do not count.
+
+    Args:
+        captions (Sequence[str]): sentences.
+        name (str): class name, possibly several words.
+
+    Returns:
+        list[str]: the phrases in order of appearance, duplicates removed.
+
+    Examples:
+        >>> phrases_naming(['a large red striped star left of a blue ring.',
+        ...                 'two shapes: a blue ring and a red star.'], 'star')
+        ['a large red striped star', 'a red star']
+    """
+    suffix = ' ' + name.lower()
+    found = [p for c in captions for p in noun_phrases(c) if p.lower().endswith(suffix)]
+    return list(dict.fromkeys(found))
+
+
+def drop_words(text: str, words: Sequence[str]) -> str:
+    """Remove ``words`` from ``text`` and fix the articles before the next word.
+
+    Examples:
+        >>> drop_words('an orange star left of a blue ring.', ['orange', 'blue'])
+        'a star left of a ring.'
+    """
+    drop = {w.lower() for w in words}
+    tokens = [t for t in text.split(' ') if t.lower().strip('.,:;') not in drop]
+    for i, token in enumerate(tokens[:-1]):
+        if token.lower() in ('a', 'an'):
+            article = 'an' if tokens[i + 1][:1].lower() in 'aeiou' else 'a'
+            tokens[i] = article.capitalize() if token[0].isupper() else article
+    return ' '.join(tokens)
+
+
+@TRANSFORMS.register_module()
+class RandomCaptionView(BaseTransform):
+    """Pick one training pair: the whole image with a caption, or an object crop with its phrase.
+
+    With probability ``object_prob`` (when some labelled object is named in the captions) a
+    random labelled object is cropped with a random square window (side ``scale_range`` x
+    its box, centre jittered by up to ``max_shift`` of the side, flipped left-right with
+    ``flip_prob``) and paired with a phrase of the captions that names its class. When the
+    image holds several objects of that class the phrase cannot be told apart, so the bare
+    ``'a <class>'`` is used. Otherwise the whole image is paired with a random caption
+    (never flipped: captions say "left of"), or with probability ``phrase_prob`` with one
+    noun phrase of its captions (:func:`noun_phrases`; weak, image-level supervision of
+    every object the captions name, labelled or not). An erased view (probability
+    ``erase_prob`` among the non-object views) inpaints every labelled object's box away and
+    pairs the rest of the image with a caption phrase that names none of their classes, so
+    objects no box covers (unlabelled classes) get phrase supervision of their own, still
+    only from the captions. With probability ``gray_prob`` the
+    chosen view is turned to grey and its colour words are dropped from the text, so that
+    matching it needs shape, pattern, fill and size rather than colour alone.
+
+    Required keys: ``img`` (H, W, 3), ``captions`` (list[str]); optional ``instances``
+    (``bbox`` x1 y1 x2 y2, ``bbox_label``). Modified: ``img``, ``img_shape``.
+    Added: ``text`` (str).
+
+    Args:
+        classes (Sequence[str], optional): class name of each ``bbox_label`` (first
+            comma-separated synonym is used). Defaults to None: the SynthWorld things.
+        object_prob (float): probability of an object view. Defaults to 0.5.
+        scale_range (tuple[float, float]): window side over the box side. Defaults to
+            (1.1, 1.6).
+        max_shift (float): largest centre offset, fraction of the side. Defaults to 0.1.
+        flip_prob (float): left-right flip probability of object views. Defaults to 0.5.
+        phrase_prob (float): probability that a whole-image view gets one noun phrase
+            instead of a caption. Defaults to 0.
+        erase_prob (float): probability that a non-object view is an erased view.
+            Defaults to 0.
+        gray_prob (float): probability of a grey view with colour words dropped.
+            Defaults to 0.
+        color_words (Sequence[str], optional): the words dropped from grey views' texts.
+            Defaults to None: the SynthWorld colour attributes.
+    """
+
+    def __init__(self, *, classes: Optional[Sequence[str]] = None, object_prob: float = 0.5,
+                 scale_range: Tuple[float, float] = (1.1, 1.6), max_shift: float = 0.1,
+                 flip_prob: float = 0.5, phrase_prob: float = 0.0, erase_prob: float = 0.0,
+                 gray_prob: float = 0.0,
+                 color_words: Optional[Sequence[str]] = None) -> None:
+        if classes is None:
+            from ..synthworld import SYNTHWORLD_THINGS
+            classes = SYNTHWORLD_THINGS
+        if color_words is None:
+            from ..synthworld import ATTRIBUTE_TYPES
+            color_words = ATTRIBUTE_TYPES['color']
+        self.color_words = tuple(color_words)
+        self.phrase_prob = phrase_prob
+        self.erase_prob = erase_prob
+        self.gray_prob = gray_prob
+        self.names = [c.split(',')[0].strip() for c in classes]
+        self.object_prob = object_prob
+        self.scale_range = tuple(scale_range)
+        self.max_shift = max_shift
+        self.flip_prob = flip_prob
+
+    def _object_candidates(self, results: dict) -> List[Tuple[Sequence[float], List[str]]]:
+        """(box, phrases) of every labelled object whose class the captions name."""
+        instances = results.get('instances', [])
+        labels = [inst['bbox_label'] for inst in instances]
+        candidates = []
+        for inst in instances:
+            name = self.names[inst['bbox_label']]
+            phrases = phrases_naming(results['captions'], name)
+            if not phrases:
+                continue
+            if labels.count(inst['bbox_label']) > 1:
+                phrases = [('an ' if name[0] in 'aeiou' else 'a ') + name]
+            candidates.append((inst['bbox'], phrases))
+        return candidates
+
+    def _object_view(self, results: dict, box: Sequence[float]) -> np.ndarray:
+        """Random square crop around ``box``, maybe flipped."""
+        img = results['img']
+        x1, y1, x2, y2 = square_window(
+            box, scale=np.random.uniform(*self.scale_range),
+            shift=tuple(np.random.uniform(-self.max_shift, self.max_shift, 2)),
+            image_size=img.shape[:2])
+        img = img[y1:y2, x1:x2]
+        if np.random.rand() < self.flip_prob:
+            img = mmcv.imflip(img, direction='horizontal')
+        return np.ascontiguousarray(img)
+
+    def _erased_view(self, results: dict) -> Optional[Tuple[np.ndarray, List[str]]]:
+        """The image with every labelled object inpainted away, and the caption phrases
+        that name none of their classes (None if nothing is labelled or left to name)."""
+        instances = results.get('instances', [])
+        labelled = {' ' + self.names[inst['bbox_label']].lower() for inst in instances}
+        phrases = [p for c in results['captions'] for p in noun_phrases(c)
+                   if not p.lower().endswith(tuple(labelled))]
+        if not instances or not phrases:
+            return None
+        import cv2
+        img = results['img']
+        mask = np.zeros(img.shape[:2], np.uint8)
+        for inst in instances:
+            x1, y1, x2, y2 = (int(round(v)) for v in inst['bbox'])
+            mask[max(y1 - 2, 0):y2 + 2, max(x1 - 2, 0):x2 + 2] = 255
+        return cv2.inpaint(img, mask, 3, cv2.INPAINT_TELEA), list(dict.fromkeys(phrases))
+
+    def transform(self, results: dict) -> dict:
+        candidates = self._object_candidates(results)
+        erased = self._erased_view(results) if self.erase_prob else None
+        if candidates and np.random.rand() < self.object_prob:
+            box, texts = candidates[np.random.randint(len(candidates))]
+            results['img'] = self._object_view(results, box)
+        elif erased is not None and np.random.rand() < self.erase_prob:
+            results['img'], texts = erased
+        else:
+            texts = results['captions']
+            if np.random.rand() < self.phrase_prob:
+                texts = [p for c in texts for p in noun_phrases(c)] or texts
+        results['text'] = texts[np.random.randint(len(texts))]
+        if np.random.rand() < self.gray_prob:
+            results['img'] = mmcv.gray2bgr(mmcv.bgr2gray(results['img']))
+            results['text'] = drop_words(results['text'], self.color_words)
+        results['img_shape'] = results['img'].shape[:2]
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(object_prob={self.object_prob}, '
+                f'scale_range={self.scale_range}, max_shift={self.max_shift}, '
+                f'flip_prob={self.flip_prob}, phrase_prob={self.phrase_prob}, '
+                f'erase_prob={self.erase_prob}, gray_prob={self.gray_prob})')
+
+
+@TRANSFORMS.register_module()
+class ObjectCrops(BaseTransform):
+    """Crop every labelled object for zero-shot classification: fixed square windows.
+
+    Required keys: ``img`` (H, W, 3), ``instances`` (``bbox`` x1 y1 x2 y2, ``bbox_label``).
+    Added: ``crops`` (N, S, S, 3) uint8, ``crop_labels`` (N,) int64, ``crop_boxes`` (N, 4)
+    float32 windows in pixels.
+
+    Args:
+        size (int): side S of the resized crops. Defaults to 96.
+        scale (float): window side over the box's longer side. Defaults to 1.2.
+        interpolation (str): ``mmcv.imresize`` interpolation. Defaults to ``'bilinear'``.
+    """
+
+    def __init__(self, *, size: int = 96, scale: float = 1.2,
+                 interpolation: str = 'bilinear') -> None:
+        self.size = size
+        self.scale = scale
+        self.interpolation = interpolation
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        crops, labels, windows = [], [], []
+        for inst in results.get('instances', []):
+            x1, y1, x2, y2 = square_window(inst['bbox'], scale=self.scale, shift=(0.0, 0.0),
+                                           image_size=img.shape[:2])
+            crops.append(mmcv.imresize(img[y1:y2, x1:x2], (self.size, self.size),
+                                       interpolation=self.interpolation))
+            labels.append(inst['bbox_label'])
+            windows.append((x1, y1, x2, y2))
+        results['crops'] = (np.stack(crops) if crops
+                            else np.zeros((0, self.size, self.size, 3), np.uint8))
+        results['crop_labels'] = np.asarray(labels, dtype=np.int64)
+        results['crop_boxes'] = np.asarray(windows, dtype=np.float32).reshape(-1, 4)
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(size={self.size}, scale={self.scale})'

@@ -1,0 +1,15 @@
+"""DenseCLIP (Rao et al., CVPR 2022): language-guided dense prediction on mmseg/mmdet.
+
+Importing registers :class:`DenseCLIPSegmentor` and :class:`IdentityHead` in mmseg's
+``MODELS``, the detectors in mmdet's, and :class:`ContextDecoder` in mmengine's root.
+"""
+from .context_decoder import ContextDecoder, visual_context
+from .detectors import DenseCLIPMaskRCNN, DenseCLIPRetinaNet, box_seg_loss
+from .identity_head import IdentityHead
+from .language_guide import LanguageGuideMixin, split_synonyms
+from .score_map import pixel_text_score
+from .segmentor import DenseCLIPSegmentor
+
+__all__ = ['ContextDecoder', 'DenseCLIPMaskRCNN', 'DenseCLIPRetinaNet', 'DenseCLIPSegmentor',
+           'IdentityHead', 'LanguageGuideMixin', 'box_seg_loss', 'pixel_text_score',
+           'split_synonyms', 'visual_context']

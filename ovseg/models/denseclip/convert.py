@@ -1,0 +1,79 @@
+"""Convert checkpoints released by the original DenseCLIP code into ovseg's key layout.
+
+Original layout (mmseg 0.x / mmdet 2.x, CLIP code vendored into the backbone):
+
+- ``backbone.*``: ``CLIPResNetWithAttention`` (``conv1``..``layer4``, ``attnpool.*``) or
+  ``CLIPVisionTransformer`` (``conv1``, ``class_embedding``, ``positional_embedding``,
+  ``ln_pre``, ``transformer.*``, ``ln_post``, ``proj``, ``fpn1``..``fpn4``);
+- ``text_encoder.*`` (CLIP text keys), ``context_decoder.*``, ``contexts``, ``gamma``;
+- ``neck.*`` and ``decode_head.*`` (segmentation) or ``bbox_head.*`` / ``rpn_head.*`` /
+  ``roi_head.*`` (detection).
+
+ovseg wraps the open_clip towers, so backbone keys gain ``visual.`` and the ViT pyramid
+``fpn{i}`` becomes ``adapters.{i-1}``; the text encoder gains ``logit_scale``; everything
+else keeps its name. Released ViT checkpoints were trained with the class embedding added
+twice (DenseCLIP issue #20): evaluate them with
+``model.backbone.class_embedding_twice=True``.
+"""
+import math
+import re
+from typing import Dict, List, Tuple
+
+import torch
+
+_KEPT_PREFIXES = ('text_encoder.', 'context_decoder.', 'neck.', 'decode_head.',
+                  'auxiliary_head.', 'bbox_head.', 'rpn_head.', 'roi_head.')
+_KEPT_KEYS = ('contexts', 'gamma')
+_FPN = re.compile(r'^backbone\.fpn([1-4])\.(.*)$')
+
+
+def is_original_denseclip(state_dict: Dict[str, torch.Tensor]) -> bool:
+    """True for the original's layout: ``contexts``/``gamma`` plus un-wrapped CLIP backbone keys."""
+    has_prompt = 'contexts' in state_dict and 'gamma' in state_dict
+    raw_backbone = any(k.startswith(('backbone.layer1.', 'backbone.transformer.'))
+                       for k in state_dict)
+    return has_prompt and raw_backbone
+
+
+def is_vit_checkpoint(state_dict: Dict[str, torch.Tensor]) -> bool:
+    """True when the (original-layout) backbone is a vision transformer."""
+    return 'backbone.class_embedding' in state_dict
+
+
+def convert_denseclip_state_dict(
+        state_dict: Dict[str, torch.Tensor]) -> Tuple[Dict[str, torch.Tensor], List[str]]:
+    """Rename an original DenseCLIP state dict to ovseg's modules.
+
+    Args:
+        state_dict (dict[str, Tensor]): weights in the original layout (``module.`` already
+            stripped).
+
+    Returns:
+        tuple[dict[str, Tensor], list[str]]: converted weights and the keys dropped
+        (buffers ovseg recomputes, such as tokenised class names, and parameter-free heads).
+
+    Raises:
+        ValueError: ``state_dict`` is not in the original layout.
+    """
+    if not is_original_denseclip(state_dict):
+        raise ValueError('not an original DenseCLIP checkpoint: expected top-level "contexts" '
+                         'and "gamma" and backbone keys such as backbone.layer1.* or '
+                         'backbone.transformer.*')
+    out: Dict[str, torch.Tensor] = {}
+    dropped: List[str] = []
+    for key, value in state_dict.items():
+        fpn = _FPN.match(key)
+        if fpn:
+            out[f'backbone.adapters.{int(fpn.group(1)) - 1}.{fpn.group(2)}'] = value
+        elif key.startswith('backbone.'):
+            out['backbone.visual.' + key[len('backbone.'):]] = value
+        elif key in _KEPT_KEYS or key.startswith(_KEPT_PREFIXES):
+            if key.startswith('text_encoder.') and key.endswith('attn_mask'):
+                dropped.append(key)
+            else:
+                out[key] = value
+        else:
+            dropped.append(key)  # e.g. 'texts', identity_head.* (parameter-free)
+    if any(k.startswith('text_encoder.') for k in out):
+        out.setdefault('text_encoder.logit_scale', torch.tensor(math.log(1 / 0.07)))
+    return out, dropped

@@ -1,0 +1,191 @@
+"""The language side of DenseCLIP, shared by its segmentor and detectors.
+
+:class:`LanguageGuideMixin` owns the text encoder, the learnable context tokens, the
+context decoder and ``gamma``; it tokenises the vocabulary and turns the backbone's
+``(global, dense)`` embeddings into per-image text embeddings and the pixel-text score
+map. Parameters stay at the top level of the model (``text_encoder.*``,
+``context_decoder.*``, ``contexts``, ``gamma``), as in the original checkpoints, so
+optimizer rules keyed on ``backbone``/``text_encoder`` do not catch the contexts.
+"""
+import warnings
+from typing import List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.registry import MODELS
+from torch import Tensor
+
+from .context_decoder import visual_context
+from .score_map import pixel_text_score
+
+
+def split_synonyms(name: str) -> List[str]:
+    """``'circle, round disc'`` -> ``['circle', 'round disc']`` (one name stays one)."""
+    parts = [p.strip() for p in name.split(',')]
+    parts = [p for p in parts if p]
+    return parts or [name.strip()]
+
+
+class LanguageGuideMixin:
+    """Vocabulary, prompts and pixel-text matching for DenseCLIP models.
+
+    DenseCLIP, Rao et al., CVPR 2022, https://arxiv.org/abs/2112.01518: context
+    prompting (Sec. 3.3, Eq. (5)-(6)) and the pixel-text score map (Sec. 3.2, Eq. (4)).
+
+    Call graph: ``_language_guide(global, dense)``: ``_class_text()`` (text encoder with
+    ``contexts`` after ``[SOT]``; cached in eval mode) -> ``context_decoder`` ->
+    ``text + gamma * update`` -> :func:`pixel_text_score`.
+
+    A host class (an mmseg/mmdet model) calls :meth:`_init_language` in its constructor
+    and :meth:`set_vocabulary` (or passes ``class_names``) before the first forward.
+    Each vocabulary entry is a class name or comma-separated synonyms whose text
+    embeddings are averaged.
+    """
+
+    _vocabulary_hint = ''
+
+    def _init_language(self, *, text_encoder: dict, context_decoder: dict,
+                       context_length: int, text_length: int, tau: float,
+                       class_names: Optional[Sequence[str]], long_names: str,
+                       num_classes: int) -> None:
+        if long_names not in ('warn', 'error'):
+            raise ValueError(f"long_names must be 'warn' or 'error', not {long_names!r}")
+        if not 0 <= context_length < text_length:
+            raise ValueError(f'context_length {context_length} must be in [0, text_length='
+                             f'{text_length})')
+        text_encoder = dict(text_encoder)
+        given = text_encoder.setdefault('context_length', text_length)
+        if given < text_length:
+            raise ValueError(f'text_encoder.context_length={given} is shorter than '
+                             f'text_length={text_length}')
+        self.text_encoder = MODELS.build(text_encoder)
+        width, dim = self.text_encoder.width, self.text_encoder.embed_dim
+        context_decoder = dict(context_decoder)
+        if context_decoder.setdefault('visual_dim', dim) != dim:
+            raise ValueError(f"context_decoder.visual_dim={context_decoder['visual_dim']} != "
+                             f'the text embedding width {dim}')
+        self.context_decoder = MODELS.build(context_decoder)
+        self.context_length = context_length
+        self.text_length = text_length
+        self.name_length = text_length - context_length
+        if self.name_length < 3:
+            raise ValueError('text_length - context_length must leave room for [SOT] '
+                             f'name [EOT]; got {self.name_length} positions')
+        self.tau = tau
+        self.long_names = long_names
+        self.num_classes = num_classes
+        self.contexts = nn.Parameter(torch.empty(1, context_length, width))
+        nn.init.trunc_normal_(self.contexts)  # std 1, clipped to +-2, as the original
+        self.gamma = nn.Parameter(torch.full((dim,), 1e-4))
+        self.register_buffer('texts', torch.zeros(0, self.name_length, dtype=torch.long),
+                             persistent=False)
+        self.register_buffer('text_owner', torch.zeros(0, dtype=torch.long), persistent=False)
+        self.vocabulary: Optional[List[str]] = None
+        self._text_cache: Optional[Tuple[tuple, Tensor]] = None
+        if class_names is not None:
+            self.set_vocabulary(class_names)
+
+    # ------------------------------------------------------------------ vocabulary
+    def set_vocabulary(self, names: Sequence[str]) -> None:
+        """Tokenise the class names the model segments or detects from now on.
+
+        Args:
+            names (Sequence[str]): K class names in label order; an entry may hold
+                comma-separated synonyms (their text embeddings are averaged).
+
+        Raises:
+            ValueError: empty vocabulary; a name longer than the ``name_length - 2``
+                BPE tokens that fit, when ``long_names='error'``; or K differs from
+                the number of classes the model was built for while prediction
+                needs it (see :meth:`_check_vocabulary`).
+        """
+        names = [str(n) for n in names]
+        if not names:
+            raise ValueError('the vocabulary is empty')
+        self._validate_vocabulary_size(len(names))
+        texts, owner = [], []
+        for k, name in enumerate(names):
+            for synonym in split_synonyms(name):
+                texts.append(synonym)
+                owner.append(k)
+        lengths = self.text_encoder.count_tokens(texts)
+        too_long = [t for t, n in zip(texts, lengths) if n > self.name_length]
+        if too_long:
+            message = (f'{len(too_long)} class name(s) exceed the {self.name_length - 2} BPE '
+                       f'tokens that fit in text_length={self.text_length} with '
+                       f'context_length={self.context_length}: {too_long}')
+            if self.long_names == 'error':
+                raise ValueError(message + '. Shorten them or raise text_length.')
+            warnings.warn(message + '; they are truncated.')
+        device = self.contexts.device
+        self.texts = self.text_encoder.tokenize(texts, context_length=self.name_length).to(device)
+        self.text_owner = torch.tensor(owner, dtype=torch.long, device=device)
+        self.vocabulary = names
+        self._text_cache = None
+
+    def _validate_vocabulary_size(self, num: int) -> None:
+        """Hook: raise if a vocabulary of ``num`` names cannot be used (default: any)."""
+
+    @property
+    def num_vocabulary(self) -> int:
+        """K, the current number of classes (0 before :meth:`set_vocabulary`)."""
+        return 0 if self.vocabulary is None else len(self.vocabulary)
+
+    def _check_vocabulary(self, *, need_num_classes: bool, where: str) -> None:
+        """Raise a clear error when no vocabulary is set or its size is unusable."""
+        if self.vocabulary is None:
+            raise RuntimeError(f'{type(self).__name__}.{where}() needs a vocabulary: call '
+                               'set_vocabulary(names) (the VocabularyHook does it from the '
+                               "dataset's metainfo) or pass class_names.")
+        if need_num_classes:
+            self._require_num_classes(self.num_vocabulary, self.vocabulary)
+
+    def _require_num_classes(self, num: int, names: Optional[Sequence[str]] = None) -> None:
+        if num != self.num_classes:
+            shown = '' if names is None else f' ({list(names)[:5]}...)'
+            raise ValueError(
+                f'{type(self).__name__} was built for num_classes={self.num_classes} (the '
+                f'score-map channels of the neck and the classifier), but the vocabulary has '
+                f'{num} names{shown}. Set num_classes to {num} in the config to match the '
+                f'dataset.{self._vocabulary_hint}')
+
+    # ------------------------------------------------------------------ text
+    def _class_text(self) -> Tensor:
+        """Text embeddings of the vocabulary with the learned contexts.
+
+        Returns:
+            Tensor: (K, D), not normalised; synonyms averaged. Cached in eval mode until
+            the vocabulary, the contexts or the text encoder weights change.
+        """
+        key = (self.contexts._version, self.contexts.data_ptr(), self.texts.data_ptr(),
+               self.text_encoder.token_embedding.weight._version)
+        if not self.training and self._text_cache is not None and self._text_cache[0] == key:
+            return self._text_cache[1]
+        text = self.text_encoder(self.texts, context=self.contexts)  # (S, D), S synonyms
+        k = self.num_vocabulary
+        if text.shape[0] != k:
+            summed = text.new_zeros(k, text.shape[1]).index_add_(0, self.text_owner, text)
+            count = torch.bincount(self.text_owner, minlength=k).clamp(min=1)
+            text = summed / count[:, None].to(text.dtype)  # (K, D)
+        if not self.training and not torch.is_grad_enabled():
+            self._text_cache = (key, text)
+        return text
+
+    def _language_guide(self, global_feat: Tensor, dense: Tensor) -> Tuple[Tensor, Tensor]:
+        """Update the text embeddings from the image and score every pixel.
+
+        Args:
+            global_feat (Tensor): (B, D) global image embedding.
+            dense (Tensor): (B, D, H, W) dense image embeddings.
+
+        Returns:
+            tuple[Tensor, Tensor]: text embeddings (B, K, D) after
+            ``text + gamma * context_decoder(text, [global; dense])``, and the score
+            map (B, K, H, W) of cosines in [-1, 1] (no temperature).
+        """
+        b = dense.shape[0]
+        text = self._class_text()
+        text = text.unsqueeze(0).expand(b, -1, -1)  # (B, K, D)
+        context = visual_context(global_feat, dense)  # (B, 1+H*W, D)
+        text = text + self.gamma * self.context_decoder(text, context)  # (B, K, D)
+        return text, pixel_text_score(dense, text)

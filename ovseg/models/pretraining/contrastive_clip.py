@@ -1,0 +1,209 @@
+"""Contrastive image-text pretraining of an open_clip architecture (SynthWorld CLIP)."""
+import math
+from typing import Dict, List, Optional, Sequence, Union
+
+import open_clip
+import torch
+import torch.nn.functional as F
+from mmengine.dist import get_dist_info
+from mmengine.model import BaseModel
+from mmengine.registry import MODELS
+from mmengine.structures import BaseDataElement
+from torch import Tensor
+
+from ..clip import (CLIPTextEncoder, TextClassifier, build_clip_tower, load_clip_weights,
+                    read_clip_checkpoint, resolve_pretrained, select_tower)
+
+_CLIP_MEAN = [v * 255 for v in open_clip.OPENAI_DATASET_MEAN]
+_CLIP_STD = [v * 255 for v in open_clip.OPENAI_DATASET_STD]
+
+
+def clip_data_preprocessor() -> dict:
+    """Config of the ``ImgDataPreprocessor`` CLIP expects: BGR uint8 in, CLIP-normalised RGB out."""
+    return dict(type='ImgDataPreprocessor', mean=_CLIP_MEAN, std=_CLIP_STD, bgr_to_rgb=True)
+
+
+@MODELS.register_module()
+class ContrastiveCLIP(BaseModel):
+    """Train an open_clip architecture from scratch (or further) with the CLIP loss.
+
+    CLIP (https://arxiv.org/abs/2103.00020), implements the symmetric InfoNCE loss of
+    Fig. 3 / Sec. 2.3 through ``open_clip.ClipLoss``. The image tower is open_clip's
+    (built by :func:`build_clip_tower`); the text tower is the ``CLIPTextEncoder`` inside a
+    :class:`TextClassifier`, so training and zero-shot evaluation share one set of text
+    weights. Parameter names under ``visual.`` and ``classifier.text_encoder.`` map one to
+    one onto open_clip ``CLIP``'s, see :meth:`clip_state_dict`.
+
+    Call graph:
+
+    - ``loss()``: ``_encode_text(data_samples.text)``, ``_encode_images(inputs)`` ->
+      ``open_clip.ClipLoss``
+    - ``predict()``: ``_encode_images(inputs)``, ``_encode_text(captions)``,
+      ``_encode_images(crop_inputs)`` -> ``classifier()`` -> crop scores
+
+    Args:
+        model_name (str): open_clip architecture, e.g. ``'synthworld-vit-s'``.
+        pretrained (str, optional): open_clip tag or file (any format
+            :func:`read_clip_checkpoint` reads), loaded by :meth:`init_weights`.
+            Defaults to None (random initialisation, as open_clip's).
+        templates (str | Sequence[str]): prompt templates of the zero-shot classifier
+            (``get_templates``). Defaults to ``'vild'``.
+        loss (dict, optional): keyword arguments of ``open_clip.ClipLoss``; ``rank`` and
+            ``world_size`` come from the running process group. Defaults to None.
+        data_preprocessor (dict, optional): defaults to :func:`clip_data_preprocessor`.
+        init_cfg (dict, optional): mmengine init config. Defaults to None.
+
+    Examples:
+        >>> import torch
+        >>> from mmengine.structures import BaseDataElement
+        >>> model = ContrastiveCLIP(model_name='ovseg-tiny-vit')
+        >>> samples = [BaseDataElement(text='a red star'), BaseDataElement(text='a blue disk')]
+        >>> data = model.data_preprocessor(
+        ...     dict(inputs=[torch.zeros(3, 32, 32, dtype=torch.uint8)] * 2, data_samples=samples))
+        >>> sorted(model(**data, mode='loss'))
+        ['logit_scale', 'loss_contrastive']
+    """
+
+    def __init__(self, *, model_name: str, pretrained: Optional[str] = None,
+                 templates: Union[str, Sequence[str]] = 'vild', loss: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor or clip_data_preprocessor(),
+                         init_cfg=init_cfg)
+        self.model_name = model_name
+        self.pretrained = pretrained
+        self.visual = build_clip_tower(model_name, 'visual')
+        text_encoder = CLIPTextEncoder(model_name=model_name, freeze=False)
+        self.classifier = TextClassifier(text_encoder=text_encoder, templates=templates)
+        rank, world_size = get_dist_info()
+        self.loss_fn = open_clip.ClipLoss(**dict(dict(rank=rank, world_size=world_size),
+                                                 **(loss or {})))
+
+    @property
+    def text_encoder(self) -> CLIPTextEncoder:
+        """The text tower (shared with the zero-shot classifier)."""
+        return self.classifier.text_encoder
+
+    def init_weights(self) -> None:
+        """Apply ``init_cfg``, then load ``pretrained`` into both towers (strictly)."""
+        super().init_weights()
+        if self.pretrained is None:
+            return
+        path = resolve_pretrained(self.model_name, self.pretrained)
+        state_dict = read_clip_checkpoint(path)
+        load_clip_weights(self.visual, select_tower(state_dict, 'visual'), source=path)
+        load_clip_weights(self.text_encoder, select_tower(state_dict, 'text'), source=path)
+
+    def clip_state_dict(self) -> Dict[str, Tensor]:
+        """Weights in open_clip ``CLIP`` layout (``visual.*``, ``token_embedding.weight``, ...).
+
+        Returns:
+            dict[str, Tensor]: detached CPU tensors; ``open_clip.create_model(model_name)``
+            loads them with ``strict=True``.
+        """
+        state = {f'visual.{k}': v for k, v in self.visual.state_dict().items()}
+        state.update(self.text_encoder.state_dict())
+        return {k: v.detach().cpu().clone() for k, v in state.items()}
+
+    def set_vocabulary(self, names: Union[str, Sequence[str]]) -> None:
+        """Classes (K, comma-separated synonyms allowed) that object crops are scored against."""
+        self.classifier.set_vocabulary(names)
+
+    def _encode_images(self, images: Tensor) -> Tensor:
+        """(N, 3, H, W) normalised images -> (N, D) embeddings, L2-normalised over D."""
+        return F.normalize(self.visual(images), dim=-1)
+
+    def _encode_text(self, texts: Sequence[str]) -> Tensor:
+        """T strings -> (T, D) embeddings, L2-normalised over D.
+
+        Tokens are cut after the longest text's ``[EOT]``: with causal attention the
+        padding after it cannot change the pooled feature, so this equals
+        ``CLIP.encode_text`` on the full context.
+        """
+        encoder = self.text_encoder
+        tokens = encoder.tokenize(list(texts)).to(encoder.token_embedding.weight.device)  # (T, L)
+        length = int((tokens != 0).sum(dim=1).max()) if encoder.attn_mask is not None else None
+        return F.normalize(encoder(tokens[:, :length]), dim=-1)
+
+    def _encode_crops(self, crops: Tensor) -> Tensor:
+        """(N, 3, S, S) uint8 BGR crops -> (N, D) embeddings, L2-normalised over D.
+
+        The crops go through the same data preprocessor as ``inputs``.
+        """
+        if crops.shape[0] == 0:
+            return crops.new_zeros(0, self.text_encoder.embed_dim, dtype=torch.float)
+        return self._encode_images(self.data_preprocessor(dict(inputs=list(crops)))['inputs'])
+
+    def forward(self, inputs: Tensor, data_samples: Optional[List[BaseDataElement]] = None,
+                mode: str = 'tensor'):
+        """Run one of the three mmengine modes.
+
+        Args:
+            inputs (Tensor): (B, 3, H, W) images after the data preprocessor (CLIP-normalised
+                RGB, H = W = the architecture's image size).
+            data_samples (list[BaseDataElement], optional): B samples. ``loss`` needs
+                ``text`` (str) in each; ``predict`` uses ``captions`` (list of T_b str) and
+                ``crop_inputs`` ((N_b, 3, S, S) uint8 BGR) with ``gt_crop_labels`` (N_b,)
+                where present. Defaults to None.
+            mode (str): ``'loss'``, ``'predict'`` or ``'tensor'``. Defaults to ``'tensor'``.
+
+        Returns:
+            - ``'loss'``: dict with ``loss_contrastive`` (scalar) and the detached
+              ``logit_scale`` (exp of the learnt log temperature).
+            - ``'predict'``: the B data samples, each with ``img_embed`` (D,),
+              ``caption_embeds`` (T_b, D), ``crop_embeds`` (N_b, D), all L2-normalised
+              over D, and ``crop_scores`` (N_b, K) cosine similarities to the K classes of
+              the vocabulary (:meth:`set_vocabulary`).
+            - ``'tensor'``: image embeddings (B, D), or a tuple with the text embeddings
+              (B, D) of ``data_samples.text`` when given; L2-normalised over D.
+        """
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            image_embeds = self._encode_images(inputs)  # (B, D)
+            if data_samples and 'text' in data_samples[0]:
+                return image_embeds, self._encode_text([s.text for s in data_samples])
+            return image_embeds
+        raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', not {mode!r}")
+
+    def loss(self, inputs: Tensor, data_samples: List[BaseDataElement]) -> Dict[str, Tensor]:
+        """CLIP loss of B matched (image, text) pairs; the other B - 1 are negatives."""
+        image_embeds = self._encode_images(inputs)  # (B, D)
+        text_embeds = self._encode_text([s.text for s in data_samples])  # (B, D)
+        # open_clip clamps the temperature at 100 after each step; clamping here is the same.
+        logit_scale = self.text_encoder.logit_scale.clamp(0, math.log(100)).exp()
+        loss = self.loss_fn(image_embeds, text_embeds, logit_scale)
+        return dict(loss_contrastive=loss, logit_scale=logit_scale.detach())
+
+    @torch.no_grad()
+    def predict(self, inputs: Tensor,
+                data_samples: List[BaseDataElement]) -> List[BaseDataElement]:
+        """Embeddings and zero-shot crop scores of B images (see :meth:`forward`)."""
+        image_embeds = self._encode_images(inputs)  # (B, D)
+        captions = [list(s.get('captions', [])) for s in data_samples]
+        flat = [c for caps in captions for c in caps]
+        caption_embeds = (self._encode_text(flat) if flat
+                          else image_embeds.new_zeros(0, image_embeds.shape[1]))  # (T, D)
+        has_crops = ['crop_inputs' in s for s in data_samples]
+        crop_embeds = self._encode_crops(torch.cat(
+            [s.crop_inputs for s in data_samples if 'crop_inputs' in s]
+            or [inputs.new_zeros(0, 3, 1, 1, dtype=torch.uint8)]))  # (N, D), N = sum N_b
+        if crop_embeds.shape[0] and self.classifier.vocabulary is None:
+            raise RuntimeError('Call set_vocabulary(names) before predicting object crops '
+                               '(the VocabularyHook does it from the dataset metainfo).')
+        crop_scores = (crop_embeds @ self.classifier().t() if crop_embeds.shape[0]
+                       else crop_embeds.new_zeros(0, 0))  # (N, K) cosine similarities
+        text_start = crop_start = 0
+        for i, sample in enumerate(data_samples):
+            sample.img_embed = image_embeds[i]
+            sample.caption_embeds = caption_embeds[text_start:text_start + len(captions[i])]
+            text_start += len(captions[i])
+            if has_crops[i]:
+                num = sample.crop_inputs.shape[0]
+                sample.crop_embeds = crop_embeds[crop_start:crop_start + num]
+                sample.crop_scores = crop_scores[crop_start:crop_start + num]
+                crop_start += num
+                del sample.crop_inputs  # the metric keeps outputs, not pixels
+        return data_samples

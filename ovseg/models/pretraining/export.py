@@ -1,0 +1,59 @@
+"""Writing a trained CLIP as an open_clip checkpoint that any config can name as ``pretrained``."""
+import os
+import os.path as osp
+from typing import Dict, Optional
+
+import torch
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.registry import HOOKS
+from torch import Tensor
+
+
+def save_clip_checkpoint(state_dict: Dict[str, Tensor], path: str, *, model_name: str) -> str:
+    """Save open_clip weights as ``{'state_dict': ..., 'model_name': ...}``.
+
+    ``open_clip.create_model(model_name, pretrained=path)`` and
+    ``ovseg.models.clip.create_clip(model_name, pretrained=path)`` both read this layout
+    with ``weights_only=True`` (tensors and strings only).
+
+    Args:
+        state_dict (dict[str, Tensor]): weights in open_clip ``CLIP`` layout.
+        path (str): output file; its folder is created.
+        model_name (str): the open_clip architecture the weights belong to.
+
+    Returns:
+        str: ``path``.
+    """
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    torch.save(dict(state_dict=state_dict, model_name=model_name), path)
+    return path
+
+
+@HOOKS.register_module()
+class ExportCLIPHook(Hook):
+    """After training, write the model's CLIP weights to ``work_dir/<filename>``.
+
+    The model must provide ``clip_state_dict()`` and ``model_name``
+    (:class:`ContrastiveCLIP` does). Only rank 0 writes.
+
+    Args:
+        filename (str): file name inside the work dir. Defaults to ``'synthclip.pt'``.
+        out_dir (str, optional): folder instead of the work dir. Defaults to None.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self, *, filename: str = 'synthclip.pt', out_dir: Optional[str] = None) -> None:
+        self.filename = filename
+        self.out_dir = out_dir
+
+    def after_train(self, runner) -> None:
+        if runner.rank != 0:
+            return
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        path = osp.join(self.out_dir or runner.work_dir, self.filename)
+        save_clip_checkpoint(model.clip_state_dict(), path, model_name=model.model_name)
+        runner.logger.info(f'Saved the open_clip weights of {model.model_name} to {path} '
+                           f"(use it as pretrained='{path}').")

@@ -1,0 +1,59 @@
+"""DenseCLIP configs match the original's settings (generic build checks: tests/test_config_files.py)."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+
+import ovseg.models  # noqa: F401
+from ovseg.testing import build_config_model
+
+REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
+CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'denseclip', '*.py')))
+
+
+def test_configs_found():
+    assert len(CONFIGS) >= 8
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=[osp.basename(p) for p in CONFIGS])
+def test_config_builds_offline(path):
+    cfg, model = build_config_model(path)
+    assert cfg.train_cfg.type in ('IterBasedTrainLoop', 'EpochBasedTrainLoop')
+    for name in ('train_dataloader', 'val_dataloader', 'val_evaluator', 'optim_wrapper'):
+        assert name in cfg, name
+    if hasattr(model, 'text_encoder'):
+        assert not any(p.requires_grad for p in model.text_encoder.parameters())
+        keys = cfg.optim_wrapper.paramwise_cfg.custom_keys
+        assert keys['backbone']['lr_mult'] == 0.1 and keys['text_encoder']['lr_mult'] == 0
+        names = [n for n, _ in model.named_parameters()]
+        assert 'contexts' in names and 'gamma' in names
+        assert model.contexts.shape[1] == 8
+
+
+@pytest.mark.parametrize('name, in_channels, text_dim', [
+    ('denseclip_r50-clip_fpn_8xb4-80k_ade20k-512x512.py', [256, 512, 1024, 2198], 1024),
+    ('denseclip_r101-clip_fpn_8xb4-80k_ade20k-512x512.py', [256, 512, 1024, 2198], 512),
+    ('denseclip_vit-b16-clip_fpn_8xb4-80k_ade20k-640x640.py', [768, 768, 918, 768], 512),
+])
+def test_ade20k_configs_match_the_original(name, in_channels, text_dim):
+    cfg, model = build_config_model(osp.join(REPO, 'configs', 'denseclip', name))
+    assert [c.conv.in_channels for c in model.neck.lateral_convs] == in_channels
+    assert model.gamma.shape == (text_dim,) and model.text_length == 13
+    assert len(model.context_decoder.decoder) == 3
+    assert cfg.train_dataloader.batch_size == 4 and cfg.train_cfg.max_iters == 80000
+    assert cfg.model.test_cfg.mode == 'slide'
+    assert cfg.optim_wrapper.optimizer.lr == 1e-4
+
+
+def test_synthworld_config_builds_on_cpu():
+    path = osp.join(REPO, 'configs', 'denseclip',
+                    'denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py')
+    _, model = build_config_model(path, device='cpu')
+    model.init_weights()
+    from ovseg.datasets.synthworld import seg_metainfo
+    model.set_vocabulary(seg_metainfo()['class_synonyms'])
+    model.eval()
+    with torch.no_grad():
+        out = model.predict(torch.randn(1, 3, 64, 64))
+    assert out[0].seg_logits.shape == (64, 64)

@@ -1,0 +1,176 @@
+"""DenseCLIPSegmentor: modes, text path, freezing, lr groups, vocabulary, bad inputs."""
+import pytest
+import torch
+from mmengine.optim import build_optim_wrapper
+from mmengine.optim.scheduler import PolyLR
+
+from denseclip_utils import VOCAB, build_seg, seg_batch
+
+
+def test_loss_predict_tensor(arch):
+    model = build_seg(arch)
+    inputs, samples = seg_batch()
+    losses = model.loss(inputs, samples)
+    assert set(losses) == {'decode.loss_ce', 'decode.acc_seg', 'aux_identity.loss_ce',
+                           'aux_identity.acc_seg'}
+    assert all(torch.isfinite(v) for v in losses.values())
+    model.eval()
+    with torch.no_grad():
+        out = model.predict(inputs, samples)
+        tensor = model(inputs, mode='tensor')
+    assert out[0].pred_sem_seg.shape == (64, 64)
+    assert out[0].seg_logits.data.shape == (len(VOCAB), 64, 64)
+    assert tensor.shape == (2, len(VOCAB), 16, 16)
+
+
+def test_text_path_shapes_and_gamma(arch):
+    model = build_seg(arch).eval()
+    assert torch.all(model.gamma == 1e-4) and model.gamma.shape == (32,)
+    assert model.contexts.shape == (1, 8, 64)
+    with torch.no_grad():
+        *levels, (glob, dense) = model.backbone(torch.randn(2, 3, 64, 64))
+        text, score = model._language_guide(glob, dense)
+        fused, score2 = model.after_extract_feat([*levels, (glob, dense)])
+    assert text.shape == (2, len(VOCAB), 32)
+    assert score.shape == (2, len(VOCAB), *dense.shape[-2:])
+    assert score.abs().max() <= 1 + 1e-5
+    i = model.score_concat_index
+    assert fused[i].shape[1] == levels[i].shape[1] + len(VOCAB)
+    assert model.neck.lateral_convs[i].conv.in_channels == levels[i].shape[1] + len(VOCAB)
+
+
+def test_frozen_text_encoder_gets_no_grad_contexts_do():
+    model = build_seg('rn')
+    assert not any(p.requires_grad for p in model.text_encoder.parameters())
+    inputs, samples = seg_batch()
+    loss = sum(v for k, v in model.loss(inputs, samples).items() if 'loss' in k)
+    loss.backward()
+    assert all(p.grad is None for p in model.text_encoder.parameters())
+    for p in (model.contexts, model.gamma, model.backbone.visual.attnpool.c_proj.weight):
+        assert p.grad is not None and p.grad.abs().sum() > 0
+
+
+def _groups_by_name(model, optim_wrapper):
+    names = {id(p): n for n, p in model.named_parameters()}
+    return {names[id(p)]: g for g in optim_wrapper.optimizer.param_groups for p in g['params']}
+
+
+SCHEDULE = dict(
+    type='OptimWrapper', optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
+    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1),
+                                    'text_encoder': dict(lr_mult=0.0),
+                                    'norm': dict(decay_mult=0.0)}))
+
+
+def test_paramwise_lr_groups():
+    model = build_seg('rn')
+    groups = _groups_by_name(model, build_optim_wrapper(model, SCHEDULE))
+    assert groups['backbone.visual.layer1.0.conv1.weight']['lr'] == pytest.approx(1e-5)
+    # frozen (requires_grad=False) weights are not even handed to the optimizer
+    assert not any(name.startswith('text_encoder.') for name in groups)
+    for name in ('contexts', 'gamma', 'context_decoder.text_proj.1.weight',
+                 'neck.lateral_convs.0.conv.weight', 'decode_head.conv_seg.weight'):
+        assert groups[name]['lr'] == pytest.approx(1e-4), name
+        assert groups[name]['weight_decay'] == pytest.approx(1e-4), name
+    assert groups['context_decoder.decoder.0.norm1.weight']['weight_decay'] == 0
+
+
+@pytest.mark.parametrize('freeze', [True, False])
+def test_text_encoder_drift_under_min_lr(freeze):
+    """PolyLR's absolute eta_min lifts the lr-0 text-encoder group above 0 (the original's
+    drift); with ``freeze=True`` the weights are outside the optimizer and stay put."""
+    cfg = dict(type='OVCLIPTextEncoder', model_name='ovseg-tiny-rn', freeze=freeze)
+    model = build_seg('rn', text_encoder=cfg)
+    wrapper = build_optim_wrapper(model, SCHEDULE)
+    sched = PolyLR(wrapper.optimizer, eta_min=1e-3, power=0.9, by_epoch=False, end=4)
+    before = {k: v.clone() for k, v in model.text_encoder.state_dict().items()}
+    contexts = model.contexts.detach().clone()
+    inputs, samples = seg_batch()
+    for _ in range(2):
+        sched.step()
+        losses = model.loss(inputs, samples)
+        wrapper.update_params(sum(v for k, v in losses.items() if 'loss' in k))
+    moved = [k for k, v in model.text_encoder.state_dict().items() if not torch.equal(v, before[k])]
+    assert (moved == []) == freeze
+    assert not torch.equal(model.contexts, contexts)
+
+
+def test_vocabulary_change_at_test_time(arch):
+    model = build_seg(arch, test_cfg=dict(mode='whole', predict_from='auto')).eval()
+    inputs, samples = seg_batch()
+    with pytest.warns(UserWarning, match='score map'):
+        model.set_vocabulary(['cat', 'dog', 'sky', 'road', 'car', 'person'])
+    assert model.out_channels == 6
+    with torch.no_grad():
+        out = model.predict(inputs, samples)
+    assert out[0].seg_logits.data.shape == (6, 64, 64)
+    with pytest.raises(ValueError, match='num_classes=4'):
+        model.train().loss(inputs, samples)
+    model.set_vocabulary(VOCAB)  # back to the trained size: decode head again
+    assert model.out_channels == len(VOCAB)
+
+
+def test_score_map_prediction_and_slide():
+    model = build_seg('rn', test_cfg=dict(mode='slide', crop_size=(64, 64), stride=(48, 48),
+                                          predict_from='score_map')).eval()
+    inputs, samples = seg_batch(1, size=(64, 100))
+    with torch.no_grad():
+        out = model.predict(inputs, samples)
+    assert out[0].seg_logits.data.shape == (len(VOCAB), 64, 100)
+    # score-map logits are cosine / tau
+    assert out[0].seg_logits.data.abs().max() <= 1 / 0.07 + 1e-3
+
+
+def test_text_cache_and_synonyms():
+    model = build_seg('rn').eval()
+    with torch.no_grad():
+        a = model._class_text()
+        assert model._class_text() is a  # cached
+        model.contexts.add_(1)  # in-place update invalidates
+        b = model._class_text()
+    assert b is not a and not torch.allclose(a, b)
+    assert a.shape == (len(VOCAB), 32)
+    # 'tree, bush' is the mean of both synonyms' embeddings
+    with torch.no_grad():
+        both = model.text_encoder(model.text_encoder.tokenize(['tree', 'bush'], 5),
+                                  context=model.contexts).mean(0)
+    torch.testing.assert_close(b[2], both)
+
+
+def test_bad_inputs():
+    model = build_seg('rn', vocab=None)
+    with pytest.raises(RuntimeError, match='set_vocabulary'):
+        model.loss(*seg_batch())
+    with pytest.raises(ValueError, match='num_classes=4.*5 names'):
+        model.set_vocabulary(['a', 'b', 'c', 'd', 'e'])
+    with pytest.warns(UserWarning, match='extraordinarily'):
+        model.set_vocabulary(['cat', 'dog', 'an extraordinarily long class name', 'sky'])
+    assert model.texts.shape == (4, 5)
+    strict = build_seg('rn', vocab=None, long_names='error')
+    with pytest.raises(ValueError, match='extraordinarily'):
+        strict.set_vocabulary(['cat', 'dog', 'an extraordinarily long class name', 'sky'])
+    with pytest.raises(ValueError, match='neck.in_channels'):
+        build_seg('rn', neck=dict(type='FPN', in_channels=[32, 64, 128, 256], out_channels=16,
+                                  num_outs=4))
+
+
+def test_small_images_are_padded(arch):
+    model = build_seg(arch)
+    inputs, samples = seg_batch(2, size=(20, 13))  # batch 2: BatchNorm on a 1x1 C5 map
+    losses = model.loss(inputs, samples)
+    assert torch.isfinite(losses['decode.loss_ce'])
+    assert samples[0].gt_sem_seg.shape == (20, 13)  # caller's samples untouched
+    model.eval()
+    with torch.no_grad():
+        out = model.predict(inputs, samples)
+    assert out[0].pred_sem_seg.shape == (20, 13)
+
+
+def test_no_contexts_is_plain_clip_text():
+    """context_length=0 (the zero-shot benchmark): class text = CLIP's encoding of the name."""
+    model = build_seg('rn', context_length=0).eval()
+    assert model.contexts.shape == (1, 0, 64)
+    with torch.no_grad():
+        text = model._class_text()
+        plain = model.text_encoder(model.text_encoder.tokenize(['cat'], context_length=13))
+    torch.testing.assert_close(text[0], plain[0], rtol=1e-4, atol=1e-5)

@@ -1,0 +1,67 @@
+"""Every mask-adapted config builds offline (pretrained weights off), like mmseg's test_config."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from ovseg.models.clip import VILD_TEMPLATES
+
+REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
+CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'mask_adapted', '*.py')))
+
+
+def _no_pretrained(cfg):
+    if isinstance(cfg, dict):
+        for key in list(cfg):
+            if key == 'pretrained':
+                cfg[key] = None
+            else:
+                _no_pretrained(cfg[key])
+    elif isinstance(cfg, (list, tuple)):
+        for item in cfg:
+            _no_pretrained(item)
+
+
+def _build(path):
+    from mmseg.registry import MODELS
+    cfg = Config.fromfile(path)
+    _no_pretrained(cfg.model)
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    with torch.device('meta'):
+        return cfg, MODELS.build(cfg.model)
+
+
+def test_configs_found():
+    assert len(CONFIGS) >= 8
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=[osp.basename(p) for p in CONFIGS])
+def test_config_builds_offline(path):
+    cfg, model = _build(path)
+    assert 'val_dataloader' in cfg and 'test_evaluator' in cfg
+    assert any(h['type'] == 'VocabularyHook' for h in cfg.custom_hooks)
+    if type(model).__name__ == 'MaskAdaptedCLIP':
+        trainable = {n.split('.')[0] if n != 'image_tower.mask_embedding' else n
+                     for n, p in model.named_parameters() if p.requires_grad}
+        expected = {'prompt': {'image_tower.mask_embedding', 'logit_scale'},
+                    'image': {'image_tower', 'logit_scale'}}[model.trainable]
+        assert trainable == expected
+        assert model.image_tower.prompt_depth == 3
+        assert cfg.train_cfg.max_epochs == 5
+    else:
+        assert type(model).__name__ == 'TwoStageOVSegmentor'
+        assert model.text_classifier.templates == VILD_TEMPLATES
+        assert model.mask_classifier.mask_threshold in (0.35, 0.4)  # demo / Swin-B config
+
+
+def test_vit_b16_prompt_shape_and_lr():
+    cfg, model = _build(osp.join(REPO, 'configs', 'mask_adapted',
+                                 'mask-adapted-clip-mpt_vit-b16_4xb32-5e_coco-captions-224.py'))
+    assert model.image_tower.mask_embedding.shape == (3, 196, 768)
+    assert cfg.optim_wrapper.optimizer.lr == 2e-2 and cfg.optim_wrapper.optimizer.weight_decay == 0
+    cfg, _ = _build(osp.join(REPO, 'configs', 'mask_adapted',
+                             'mask-adapted-clip-ft_vit-b16_4xb128-5e_coco-captions-224.py'))
+    assert cfg.optim_wrapper.optimizer.lr == 5e-6 and cfg.optim_wrapper.optimizer.weight_decay == 0.2

@@ -1,0 +1,64 @@
+import torch
+
+from ovseg.models.mask_adapted import (CLIP_MEAN, crop_masked_regions, denormalize_image,
+                                       normalize_image, patch_keep_mask)
+
+
+def test_crop_geometry_fill_and_validity():
+    image = torch.rand(3, 30, 40) * 255
+    masks = torch.zeros(3, 30, 40)
+    masks[0, 4:20, 10:14] = 0.9          # tall thin region
+    masks[0, 10, 12] = 0.3                # below threshold: background
+    masks[1, 2:30, 0:40] = 0.35           # soft, all below 0.4: invalid
+    masks[2, 25:27, 30:39] = 1
+    out = crop_masked_regions(image, masks, size=16, mask_threshold=0.4)
+    assert out.valid.tolist() == [True, False, True]
+    assert out.crops.shape == (2, 3, 16, 16) and out.region_masks.shape == (2, 16, 16)
+    # tight inclusive boxes (x1, y1, x2, y2)
+    assert out.boxes.tolist() == [[10, 4, 13, 19], [30, 25, 38, 26]]
+    # aspect ratio not kept: a 16x4 region fills the whole 16x16 crop
+    assert out.region_masks[1].all()
+    # at the box's own size the resize is the identity: the hole (a pixel below the
+    # threshold) holds the mean pixel, exactly 0 after normalisation; the rest is the image
+    same = crop_masked_regions(image, masks[:1], size=(16, 4))
+    assert same.region_masks[0].sum() == 16 * 4 - 1 and same.region_masks[0, 6, 2] == 0
+    assert torch.all(same.crops[0, :, 6, 2] == 0)
+    expected = normalize_image(image)[:, 4:20, 10:14]
+    keep = same.region_masks[0].bool()
+    torch.testing.assert_close(same.crops[0][:, keep], expected[:, keep])
+    # far from the region (bicubic support all background) the upsampled fill stays 0
+    wide = torch.zeros(1, 30, 40)
+    wide[0, 0:2, 0:2] = 1
+    wide[0, 28:30, 38:40] = 1
+    big = crop_masked_regions(image, wide, size=64)
+    assert torch.all(big.crops[0, :, 20:44, 20:44] == 0)
+    assert torch.all(normalize_image(torch.tensor(CLIP_MEAN).view(3, 1, 1)) == 0)
+
+
+def test_crop_is_bicubic_resize_of_normalised_masked_box():
+    image = torch.rand(3, 20, 20) * 255
+    masks = torch.zeros(1, 20, 20)
+    masks[0, 5:15, 2:10] = 1
+    out = crop_masked_regions(image, masks, size=(12, 12))
+    expected = torch.nn.functional.interpolate(
+        normalize_image(image)[None, :, 5:15, 2:10], size=(12, 12), mode='bicubic',
+        align_corners=False)
+    torch.testing.assert_close(out.crops, expected)
+    back = denormalize_image(out.crops[0])
+    assert back.shape == (3, 12, 12)
+
+
+def test_no_valid_masks_gives_empty_batch():
+    out = crop_masked_regions(torch.rand(3, 8, 8), torch.zeros(2, 8, 8), size=4)
+    assert out.crops.shape == (0, 3, 4, 4) and out.valid.tolist() == [False, False]
+    out = crop_masked_regions(torch.rand(3, 8, 8), torch.zeros(0, 8, 8), size=4)
+    assert out.crops.shape[0] == 0 and out.valid.shape == (0,)
+
+
+def test_patch_keep_mask_is_ceil_of_average():
+    region = torch.zeros(1, 16, 16)
+    region[0, 0, 0] = 1                   # one pixel keeps its whole patch
+    region[0, 8:16, 8:16] = 1
+    keep = patch_keep_mask(region, 8)
+    assert keep.shape == (1, 4, 1)
+    assert keep[0, :, 0].tolist() == [1, 0, 0, 1]

@@ -1,0 +1,146 @@
+"""ContrastiveCLIP: modes, checkpoint export, and a tiny SynthWorld pretraining run."""
+import os.path as osp
+import subprocess
+import sys
+
+import open_clip
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import MODELS
+from mmengine.runner import Runner
+from mmengine.structures import BaseDataElement
+
+import ovseg.datasets  # noqa: F401  (registers datasets and transforms)
+import ovseg.engine  # noqa: F401
+import ovseg.evaluation  # noqa: F401
+from ovseg.datasets.synthworld import SceneConfig, generate
+from ovseg.models.clip import create_clip
+from ovseg.models.pretraining import ContrastiveCLIP
+from ovseg.testing import TINY_VIT
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_vit-s_synthworld-96.py')
+
+
+@pytest.fixture(scope='module')
+def synthworld_64(tmp_path_factory) -> str:
+    """SynthWorld root with 16 train and 6 val images of 64 px (seed 0)."""
+    root = str(tmp_path_factory.mktemp('synthworld64'))
+    generate(root, num_train=16, num_val=6, seed=0, config=SceneConfig(image_size=64),
+             workers=1, log=None)
+    return root
+
+
+def _batch(model, num: int = 4):
+    samples = [BaseDataElement(text=f'a red star number {i}', captions=['a red star', 'two shapes'],
+                               crop_inputs=torch.randint(0, 255, (i, 3, 32, 32), dtype=torch.uint8))
+               for i in range(num)]
+    inputs = [torch.randint(0, 255, (3, 32, 32), dtype=torch.uint8) for _ in range(num)]
+    return model.data_preprocessor(dict(inputs=inputs, data_samples=samples))
+
+
+def test_modes_give_documented_shapes():
+    model = MODELS.build(dict(type='ContrastiveCLIP', model_name=TINY_VIT))
+    data = _batch(model)
+    losses = model(**data, mode='loss')
+    assert losses['loss_contrastive'].ndim == 0 and losses['loss_contrastive'].requires_grad
+    losses['loss_contrastive'].backward()
+    assert model.visual.conv1.weight.grad is not None
+    assert model.text_encoder.token_embedding.weight.grad is not None
+
+    image_embeds, text_embeds = model(**data, mode='tensor')
+    assert image_embeds.shape == text_embeds.shape == (4, 32)
+    assert torch.allclose(image_embeds.norm(dim=-1), torch.ones(4), atol=1e-5)
+
+    model.eval()
+    with pytest.raises(RuntimeError, match='set_vocabulary'):
+        model(**_batch(model), mode='predict')
+    model.set_vocabulary(['circle, disk', 'star', 'heart'])
+    outputs = model(**_batch(model), mode='predict')
+    for i, out in enumerate(outputs):
+        assert out.img_embed.shape == (32,)
+        assert out.caption_embeds.shape == (2, 32)
+        assert out.crop_embeds.shape == (i, 32)
+        assert out.crop_scores.shape == (i, 3)
+        assert 'crop_inputs' not in out
+
+
+def test_clip_state_dict_matches_open_clip(tmp_path):
+    model = ContrastiveCLIP(model_name=TINY_VIT).eval()
+    clip = open_clip.create_model(TINY_VIT).eval()
+    clip.load_state_dict(model.clip_state_dict(), strict=True)
+    images = torch.randn(2, 3, 32, 32)
+    texts = ['a large red striped star', 'two shapes over grass: a disk and a heart.']
+    tokens = open_clip.get_tokenizer(TINY_VIT)(texts)
+    assert torch.allclose(clip.encode_image(images, normalize=True),
+                          model._encode_images(images), atol=1e-5)
+    assert torch.allclose(clip.encode_text(tokens, normalize=True),
+                          model._encode_text(texts), atol=1e-5)
+
+
+def _tiny_config(data_root: str, work_dir: str) -> Config:
+    """The quickstart config, shrunk: tiny architecture, 32 px, batch 8, 40 iterations."""
+    cfg = Config.fromfile(CONFIG)
+    cfg.work_dir = work_dir
+    cfg.model.model_name = TINY_VIT
+    cfg.train_dataloader.batch_size = 8
+    for loader in (cfg.train_dataloader, cfg.val_dataloader):
+        loader.num_workers = 0
+        loader.persistent_workers = False
+        loader.dataset.data_root = data_root
+    cfg.train_dataloader.dataset.pipeline[2].scale = (32, 32)
+    cfg.val_dataloader.dataset.pipeline[1].size = 32
+    cfg.val_dataloader.dataset.pipeline[2].scale = (32, 32)
+    cfg.test_dataloader = cfg.val_dataloader
+    cfg.train_cfg.max_iters = cfg.train_cfg.val_interval = 40
+    cfg.default_hooks.checkpoint.interval = 40
+    cfg.param_scheduler = [dict(type='ConstantLR', factor=1.0, by_epoch=False)]
+    cfg.default_hooks.logger.interval = 1
+    cfg.randomness = dict(seed=0)
+    return cfg
+
+
+@pytest.mark.slow
+def test_tiny_pretraining_learns_and_exports(synthworld_64, tmp_path):
+    work_dir = str(tmp_path / 'work')
+    runner = Runner.from_cfg(_tiny_config(synthworld_64, work_dir))
+    runner.train()
+
+    losses = runner.message_hub.get_scalar('train/loss_contrastive').data[0]
+    assert len(losses) == 40
+    assert losses[-10:].mean() < 0.8 * losses[:10].mean()
+    path = osp.join(work_dir, 'synthclip.pt')
+    assert osp.isfile(path)
+
+    trained = runner.model.eval()
+    images = torch.randn(2, 3, 32, 32)
+    texts = ['a red star', 'a hollow blue heart']
+    expected_image, expected_text = trained._encode_images(images), trained._encode_text(texts)
+    tokens = open_clip.get_tokenizer(TINY_VIT)(texts)
+    for clip in (create_clip(TINY_VIT, pretrained=path),
+                 open_clip.create_model(TINY_VIT, pretrained=path).eval()):
+        assert torch.allclose(clip.encode_image(images, normalize=True), expected_image, atol=1e-5)
+        assert torch.allclose(clip.encode_text(tokens, normalize=True), expected_text, atol=1e-5)
+
+    reloaded = ContrastiveCLIP(model_name=TINY_VIT, pretrained=path)
+    reloaded.init_weights()
+    assert torch.allclose(reloaded.eval()._encode_images(images), expected_image, atol=1e-5)
+
+    # the same weights, extracted from the mmengine checkpoint by the converter
+    converted = str(tmp_path / 'converted.pt')
+    subprocess.run([sys.executable, osp.join(ROOT, 'tools/convert/synthclip_from_mmengine.py'),
+                    osp.join(work_dir, 'iter_40.pth'), converted], check=True, cwd=ROOT)
+    clip = create_clip(TINY_VIT, pretrained=converted)
+    assert torch.allclose(clip.encode_image(images, normalize=True), expected_image, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_validation_reports_zero_shot_metrics(synthworld_64, tmp_path):
+    cfg = _tiny_config(synthworld_64, str(tmp_path / 'work'))
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.val()
+    for key in ('top1', 'top1_seen', 'top1_unseen', 'chance', 'i2t_recall@1', 'i2t_recall@5',
+                't2i_recall@1', 't2i_recall@5'):
+        assert 0.0 <= metrics[f'zero_shot/{key}'] <= 100.0
+    assert metrics['zero_shot/chance'] == pytest.approx(100 / 14)

@@ -1,0 +1,31 @@
+"""Benchmarks of the ovseg heads, one subcommand per head (``ovseg/apis/benchmark_<head>.py``).
+
+    python tools/benchmark.py --list
+    python tools/benchmark.py denseclip speed [--archs rn50 vit-b16] [--size 512] [--out F.json]
+    python tools/benchmark.py denseclip synthworld [--iters 1000] [--clip synthclip.pt]
+
+Each subcommand measures what it compares side by side in one run and prints markdown tables.
+"""
+import argparse
+
+from ovseg.apis.benchmark import load_benchmarks
+
+
+def main(argv=None) -> None:
+    benchmarks = load_benchmarks()
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--list', action='store_true', help='list the benchmarks and exit')
+    sub = parser.add_subparsers(dest='benchmark')
+    runners = {}
+    for name, bench in sorted(benchmarks.items()):
+        runners[name] = bench.setup(sub.add_parser(name, help=bench.help))
+    args = parser.parse_args(argv)
+    if args.list or args.benchmark is None:
+        for name, bench in sorted(benchmarks.items()):
+            print(f'{name}: {bench.help}')
+        return
+    runners[args.benchmark](args)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,77 @@
+"""Convert a checkpoint released by the original DenseCLIP code into ovseg's layout.
+
+    python tools/convert/denseclip.py SRC DST [--config CONFIG] [--allow-unsafe-checkpoint]
+
+SRC: a segmentation (mmseg 0.x) or detection (mmdet 2.x) checkpoint of
+raoyongming/DenseCLIP. DST: an mmengine-loadable checkpoint for the matching config in
+configs/denseclip/, e.g. ``python tools/test.py CONFIG DST``. With ``--config`` the result is
+loaded strictly into that config's model (built with pretrained weights off) and any
+mismatch is reported. ViT checkpoints need ``--cfg-options
+model.backbone.class_embedding_twice=True`` (the original adds the class embedding twice).
+"""
+import argparse
+import os
+import sys
+
+import torch
+
+from ovseg.compat import ALLOW_UNSAFE_ENV, safe_torch_load
+from ovseg.models.denseclip.convert import convert_denseclip_state_dict, is_vit_checkpoint
+
+
+def _check_against_config(state_dict: dict, config: str, vit: bool) -> None:
+    from mmengine.registry import MODELS, init_default_scope
+
+    from ovseg.apis import load_config
+    import ovseg.models  # noqa: F401
+    cfg = load_config(config)
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    for part in ('backbone', 'text_encoder'):
+        if part in cfg.model:
+            cfg.model[part].pretrained = None
+    if vit:
+        cfg.model.backbone.class_embedding_twice = True
+    model = MODELS.build(cfg.model)
+    missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    if missing or unexpected:
+        raise SystemExit(f'error: converted weights do not fit {config}:\n'
+                         f'  missing: {missing}\n  unexpected: {unexpected}')
+    print(f'[denseclip] all {len(state_dict)} tensors fit {config}')
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('src', help='original DenseCLIP checkpoint')
+    parser.add_argument('dst', help='converted checkpoint to write')
+    parser.add_argument('--config', help='ovseg config to check the result against')
+    parser.add_argument('--allow-unsafe-checkpoint', action='store_true',
+                        help='load a trusted SRC that needs code execution to unpickle')
+    args = parser.parse_args(argv)
+    if args.allow_unsafe_checkpoint:
+        os.environ[ALLOW_UNSAFE_ENV] = '1'
+    checkpoint = safe_torch_load(args.src, map_location='cpu')
+    state_dict = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else {}
+    state_dict = {(k[len('module.'):] if k.startswith('module.') else k): v
+                  for k, v in state_dict.items() if isinstance(v, torch.Tensor)}
+    try:
+        converted, dropped = convert_denseclip_state_dict(state_dict)
+    except ValueError as err:
+        raise SystemExit(f'error: {args.src}: {err}')
+    vit = is_vit_checkpoint(state_dict)
+    if args.config:
+        _check_against_config(converted, args.config, vit)
+    meta = dict(converted_from=os.path.basename(args.src), denseclip_vit=vit)
+    meta_in = (checkpoint.get('meta') or {}) if isinstance(checkpoint, dict) else {}
+    classes = meta_in.get('CLASSES')
+    if classes:
+        meta['dataset_meta'] = dict(classes=tuple(classes))
+    torch.save(dict(meta=meta, state_dict=converted), args.dst)
+    print(f'[denseclip] wrote {args.dst}: {len(converted)} tensors'
+          + (f', dropped {dropped}' if dropped else ''))
+    if vit:
+        print('[denseclip] ViT checkpoint: test with --cfg-options '
+              'model.backbone.class_embedding_twice=True', file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()

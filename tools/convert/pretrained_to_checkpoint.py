@@ -1,0 +1,56 @@
+"""Save a model whose weights all come from its ``pretrained`` parts as a checkpoint.
+
+    python tools/convert/pretrained_to_checkpoint.py CONFIG OUT.pth [--checkpoint PART.pth
+        [--include proposal_generator. ...]] [--cfg-options k=v ...]
+
+Zero-shot models (e.g. a two-stage segmentor with ground-truth or SAM proposals and a
+pretrained CLIP) need no training, but ``tools/test.py`` evaluates a checkpoint: this builds
+the config's model, runs ``init_weights()`` (which loads every ``pretrained``) and writes
+``{'meta': ..., 'state_dict': ...}``. ``--checkpoint`` loads a trained part on top (e.g. the
+stage-1 proposal generator of a two-stage segmentor: its ``proposal_generator.*`` and
+``text_classifier.*`` keys), leaving the weights it lacks as ``init_weights`` set them; ``--include`` keeps only the keys
+with the given prefixes (e.g. ``proposal_generator.`` when stage 1 was trained with another text
+tower than the CLIP named in the config -- OVSeg's two stages share one frozen text encoder).
+"""
+import argparse
+import os
+import os.path as osp
+
+import torch
+from mmengine.config import DictAction
+from mmengine.registry import init_default_scope
+
+from ovseg.apis import load_config
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('out')
+    parser.add_argument('--checkpoint', help='trained weights loaded on top (non-strict)')
+    parser.add_argument('--include', nargs='+', metavar='PREFIX',
+                        help='load only the --checkpoint keys starting with these prefixes')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = parser.parse_args()
+    cfg = load_config(args.config, cfg_options=args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    from mmseg.registry import MODELS
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    if args.checkpoint:
+        from mmengine.runner import load_state_dict
+
+        from ovseg.compat import safe_torch_load
+        part = safe_torch_load(args.checkpoint, map_location='cpu')
+        part = part.get('state_dict', part)
+        if args.include:
+            part = {k: v for k, v in part.items() if k.startswith(tuple(args.include))}
+        load_state_dict(model, part, strict=False)
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    state_dict = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    torch.save(dict(meta=dict(config=osp.basename(args.config)), state_dict=state_dict), args.out)
+    print(f'wrote {len(state_dict)} tensors of {type(model).__name__} to {args.out}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,58 @@
+"""Extract open_clip weights from an mmengine checkpoint of ContrastiveCLIP.
+
+    python tools/convert/synthclip_from_mmengine.py work_dirs/RUN/iter_N.pth OUT.pt \
+        [--model-name synthworld-vit-s]
+
+OUT.pt is what ExportCLIPHook writes at the end of training: name it as ``pretrained`` in any
+config, or load it with ``open_clip.create_model(model_name, pretrained='OUT.pt')``.
+"""
+import argparse
+
+import torch
+
+from ovseg.compat import safe_torch_load
+from ovseg.models.pretraining import save_clip_checkpoint
+
+_TEXT_PREFIX = 'classifier.text_encoder.'
+
+
+def convert(state_dict: dict) -> dict:
+    """ContrastiveCLIP keys (``visual.*``, ``classifier.text_encoder.*``) -> open_clip CLIP keys."""
+    out = {}
+    for key, value in state_dict.items():
+        key = key[len('module.'):] if key.startswith('module.') else key
+        if key.startswith('visual.'):
+            out[key] = value
+        elif key.startswith(_TEXT_PREFIX):
+            out[key[len(_TEXT_PREFIX):]] = value
+    if not out:
+        raise ValueError('no ContrastiveCLIP weights (visual.*, classifier.text_encoder.*) found')
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('checkpoint', help='mmengine checkpoint (iter_N.pth)')
+    parser.add_argument('out', help='open_clip checkpoint to write')
+    parser.add_argument('--model-name', help='open_clip architecture; defaults to the one in '
+                        'the checkpoint meta (cfg), else synthworld-vit-s')
+    args = parser.parse_args()
+    checkpoint = safe_torch_load(args.checkpoint, map_location='cpu')
+    model_name = args.model_name or _model_name_from_meta(checkpoint) or 'synthworld-vit-s'
+    state_dict = convert(checkpoint.get('state_dict', checkpoint))
+    save_clip_checkpoint({k: v for k, v in state_dict.items() if isinstance(v, torch.Tensor)},
+                         args.out, model_name=model_name)
+    print(f'wrote {args.out} ({model_name}, {len(state_dict)} tensors)')
+
+
+def _model_name_from_meta(checkpoint: dict):
+    """``model.model_name`` of the config text mmengine stores in ``meta['cfg']``."""
+    cfg_text = checkpoint.get('meta', {}).get('cfg')
+    if not cfg_text:
+        return None
+    from mmengine.config import Config
+    return Config.fromstring(cfg_text, file_format='.py').get('model', {}).get('model_name')
+
+
+if __name__ == '__main__':
+    main()
