@@ -8,7 +8,8 @@ class embeddings. Compares, in one run and on one device:
 - ``loop``: OVSeg crop mode one proposal at a time (crop, fill, resize, CLIP, score);
 - ``batched``: OVSeg crop mode with every valid crop in one CLIP batch (``MaskCLIPClassifier``
   ``mode='crop'``, ``chunk_size=Q``), and ``batched-<n>`` with chunks of n crops;
-- ``single-pass``: one dense CLIP pass over the image, masks pooled (``mode='single_pass'``).
+- ``single-pass``: one dense CLIP pass over the image, masks pooled (``mode='single_pass'``,
+  value-path dense embeddings).
 
 Reports interleaved median seconds, masks/s, peak extra memory of one call, and the ratios
 batched / loop and single-pass / batched.
@@ -55,7 +56,7 @@ def _build(model_name: str, mode: str, tower=None, chunk_size: int = 64):
     classifier = MaskCLIPClassifier(
         clip=dict(type='MaskPromptViT', model_name=model_name, with_embeddings=True,
                   use_mask_prompt=False, prompt_depth=0),
-        mode=mode, chunk_size=chunk_size)
+        mode=mode, chunk_size=chunk_size, value_path=mode == 'single_pass')
     if tower is not None:
         classifier.clip = tower
     return classifier.eval()
@@ -232,6 +233,7 @@ def _synthworld(args: argparse.Namespace) -> Dict[str, dict]:
     mine_opts = ['--cfg-options', f'model.mask_classifier.clip.pretrained={clip}',
                  f'model.text_classifier.text_encoder.pretrained={clip}']
     limit = ['--max-images', str(args.max_train_images)] if args.max_train_images else []
+    limit += ['--one-to-one'] if args.one_to_one else []
     for split, out, extra in (('train', 'train_pairs', limit), ('val', 'val_gt', ['--labelled'])):
         if not osp.isfile(osp.join(pairs, out, 'pairs.tsv')) or args.force:
             _run(['tools/mine_region_pairs.py', gt_eval,
@@ -268,15 +270,16 @@ def _synthworld(args: argparse.Namespace) -> Dict[str, dict]:
         return [f'model.mask_classifier.clip.pretrained={path}',
                 f'model.text_classifier.text_encoder.pretrained={path}']
     prompts_on = ['model.mask_classifier.clip.use_mask_prompt=True']
+    single_pass = ['model.mask_classifier.mode=single_pass']
+    value_path = ['model.mask_classifier.value_path=True']
     runs = {
         'mean_fill': (gt_eval, weights(clip)),
         'mpt': (gt_eval, weights(exported['mpt']) + prompts_on),
         'ft': (gt_eval, weights(exported['ft'])),
         'ft_mpt': (gt_eval, weights(exported['ft-mpt']) + prompts_on),
-        'single_pass': (gt_eval, weights(clip) + ['model.mask_classifier.mode=single_pass',
-                                                  'model.mask_classifier.dense_scale=2.0']),
-        'single_pass_ft': (gt_eval, weights(exported['ft']) + [
-            'model.mask_classifier.mode=single_pass', 'model.mask_classifier.dense_scale=2.0']),
+        'single_pass_tokens': (gt_eval, weights(clip) + single_pass),
+        'single_pass': (gt_eval, weights(clip) + single_pass + value_path),
+        'single_pass_ft': (gt_eval, weights(exported['ft']) + single_pass + value_path),
     }
     if args.proposals_checkpoint:
         ens = osp.join(CONFIGS, ENSEMBLE)
@@ -307,15 +310,17 @@ def _print_synthworld(results: Dict, zero_shot: Dict, args, seconds: float, work
               'mpt': '+ mask prompt tuning (CLIP frozen)',
               'ft': '+ full fine-tuning (mean fill)',
               'ft_mpt': '+ FT -> MPT (OVSeg recipe)',
-              'single_pass': 'single pass, mask pooling (SynthWorld CLIP)',
-              'single_pass_ft': 'single pass, mask pooling (FT CLIP)',
+              'single_pass_tokens': 'single pass, pooled last-layer tokens (SynthWorld CLIP)',
+              'single_pass': 'single pass, pooled value-path embeddings (SynthWorld CLIP)',
+              'single_pass_ft': 'single pass, pooled value-path embeddings (FT CLIP)',
               'm2f_alone': 'Mask2Former proposals, stage-1 classes alone',
               'm2f_clip_alone': 'Mask2Former proposals, FT -> MPT CLIP alone',
               'm2f_ensemble': 'Mask2Former proposals, ensemble lambda 0.7',
               'm2f_ensemble_invalid_proposal': "  ... invalid_clip_prob='proposal'",
               'm2f_ensemble_invalid_zero': "  ... invalid_clip_prob='zero'"}
+    mining = 'one-to-one' if args.one_to_one else 'best proposal per noun'
     lines = [f'SynthWorld val, ground-truth masks as proposals unless stated (CLIP {args.clip}, '
-             f'{args.epochs} fine-tuning epochs)', '',
+             f'mining: {mining}, {args.epochs} fine-tuning epochs)', '',
              '| stage 2 | mIoU | mIoU seen | mIoU unseen | hIoU |', '|---|---|---|---|---|']
     for key, label in labels.items():
         if key in results:
@@ -349,5 +354,7 @@ def add_synthworld_arguments(parser: argparse.ArgumentParser) -> Callable:
     synth.add_argument('--max-train-images', type=int, help='mine only this many images')
     synth.add_argument('--proposals-checkpoint',
                        help='trained mask2former-ov_r18 SynthWorld checkpoint: adds the ensemble')
+    synth.add_argument('--one-to-one', action='store_true',
+                       help='mine with distinct proposals per noun (Hungarian matching)')
     synth.add_argument('--force', action='store_true', help='redo existing steps')
     return _synthworld

@@ -45,6 +45,9 @@ class MaskCLIPClassifier(BaseModule):
         logit_scale (float): multiplier of the cosine. Defaults to 100.
         dense_scale (float): single pass: resize factor of the image before CLIP (more
             dense positions per object for small images). Defaults to 1.0.
+        value_path (bool): single pass with a :class:`MaskPromptViT`: dense embeddings from
+            the last block's value path (MaskCLIP) instead of its output tokens.
+            Defaults to False.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
 
     Examples:
@@ -60,7 +63,7 @@ class MaskCLIPClassifier(BaseModule):
     def __init__(self, *, clip: dict, mode: str = 'crop', mask_threshold: float = 0.4,
                  crop_size: Optional[int] = None, chunk_size: int = 64,
                  logit_scale: float = 100.0, dense_scale: float = 1.0,
-                 init_cfg: Optional[dict] = None) -> None:
+                 value_path: bool = False, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if mode not in _MODES:
             raise ValueError(f'mode must be one of {_MODES}, not {mode!r}')
@@ -74,6 +77,9 @@ class MaskCLIPClassifier(BaseModule):
         self.chunk_size = chunk_size
         self.logit_scale = logit_scale
         self.dense_scale = dense_scale
+        self.value_path = value_path
+        if value_path and not hasattr(self.clip, 'forward_dense'):
+            raise ValueError('value_path=True needs a MaskPromptViT tower')
 
     @property
     def stride(self) -> int:
@@ -160,7 +166,10 @@ class MaskCLIPClassifier(BaseModule):
         scaled_size = x.shape[-2:]
         stride = self.stride
         x = F.pad(x, (0, -x.shape[-1] % stride, 0, -x.shape[-2] % stride))
-        dense = self.clip(x)[-1][1]  # (B, D, h, w)
+        if hasattr(self.clip, 'forward_dense'):
+            dense = self.clip.forward_dense(x, value_path=self.value_path)  # (B, D, h, w)
+        else:
+            dense = self.clip(x)[-1][1]  # (B, D, h, w)
         outputs = []
         for b, image_masks in enumerate(masks):
             binary, valid = binarize_masks(image_masks, self.mask_threshold)  # (Q, H, W)

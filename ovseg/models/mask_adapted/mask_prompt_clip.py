@@ -2,6 +2,7 @@
 from typing import Optional, Tuple, Union
 
 import torch
+import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from torch import Tensor, nn
@@ -183,6 +184,40 @@ class MaskPromptViT(CLIPViT):
                 tokens = _replace_patch_tokens(tokens, keep, prompts[depth], batch_first)
         cls_out = tokens[:, 0] if batch_first else tokens[0]  # (N, C)
         return visual.ln_post(cls_out) @ visual.proj  # (N, D)
+
+
+    def forward_dense(self, x: Tensor, *, value_path: bool = False) -> Tensor:
+        """Dense embeddings of whole images, for single-pass mask classification.
+
+        Args:
+            x (Tensor): (B, 3, H, W) CLIP-normalised images, H and W multiples of p.
+            value_path (bool): replace the last block by its value path,
+                ``out_proj(v(ln_1(x)))`` without attention, residual or MLP, as MaskCLIP
+                (Zhou et al., https://arxiv.org/abs/2112.01071, Sec. 3.2); CLIP's last-layer
+                patch tokens are otherwise poorly localised. Defaults to False (the patch
+                tokens, as :class:`CLIPViT` ``with_embeddings``).
+
+        Returns:
+            Tensor: (B, D, H/p, W/p), not normalised.
+        """
+        if not value_path:
+            return CLIPViT.forward(self, x)[-1][1]
+        batch = x.shape[0]
+        tokens, height, width = self._embed(x)  # (B, 1+h*w, C)
+        transformer = self.visual.transformer
+        *blocks, last = transformer.resblocks
+        if not transformer.batch_first:
+            tokens = tokens.transpose(0, 1)
+        for block in blocks:
+            tokens = block(tokens)
+        if not transformer.batch_first:
+            tokens = tokens.transpose(0, 1)
+        attn = last.attn
+        width_c = tokens.shape[-1]
+        value = F.linear(last.ln_1(tokens), attn.in_proj_weight[2 * width_c:],
+                         attn.in_proj_bias[2 * width_c:])  # (B, 1+h*w, C)
+        tokens = self.visual.ln_post(attn.out_proj(value)) @ self.visual.proj  # (B, 1+h*w, D)
+        return tokens[:, 1:].transpose(1, 2).reshape(batch, -1, height, width)  # (B, D, h, w)
 
 
 def _replace_patch_tokens(tokens: Tensor, keep: Tensor, prompt: Tensor,

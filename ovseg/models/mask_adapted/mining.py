@@ -240,14 +240,14 @@ class CaptionRegionMiner:
         regions, valid = self.embed_regions(image, masks)
         texts = self.embed_texts([n for n, _ in nouns])  # (N, D)
         if self.one_to_one:  # synonyms of one category share its proposal
-            categories = list(dict.fromkeys(c for _, c in nouns))
-            first = [next(i for i, (_, c) in enumerate(nouns) if c == cat) for cat in categories]
-            index, score = assign_nouns(regions, valid, texts[first], one_to_one=True)
-            row = torch.tensor([categories.index(c) for _, c in nouns])
-            index, score = index[row], (texts * regions[index[row].clamp_min(0)]).sum(-1)
-            score = torch.where(index >= 0, score, torch.full_like(score, float('-inf')))
+            categories = [c for _, c in nouns]
+            unique = list(dict.fromkeys(categories))
+            index, _ = assign_nouns(regions, valid, texts[[categories.index(c) for c in unique]],
+                                    one_to_one=True)
+            index = index[[unique.index(c) for c in categories]]  # (N,)
         else:
-            index, score = assign_nouns(regions, valid, texts)
+            index, _ = assign_nouns(regions, valid, texts)
+        score = (texts * regions[index.clamp_min(0)]).sum(dim=-1)  # (N,) cosine to its proposal
         keep = index >= 0
         if self.min_score is not None:
             keep &= score >= self.min_score

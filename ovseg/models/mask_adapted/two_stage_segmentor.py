@@ -54,8 +54,10 @@ class TwoStageOVSegmentor(BaseSegmentor):
         loss():    text_classifier() -> proposal_generator.loss(inputs, samples, text)
 
     The vocabulary comes from :meth:`set_vocabulary` (the ``VocabularyHook`` calls it with
-    each dataset's class names). Inputs are raw RGB 0-255 (:func:`raw_rgb_preprocessor`):
-    the proposal generator and CLIP normalise for themselves.
+    each dataset's class names). Both stages use the one text classifier, as OVSeg uses one
+    frozen CLIP text encoder (so a stage-1 checkpoint must come from the same text tower).
+    Inputs are raw RGB 0-255 (:func:`raw_rgb_preprocessor`): the proposal generator and CLIP
+    normalise for themselves.
 
     Args:
         proposal_generator (dict): mmseg ``MODELS`` config; ``predict(inputs, samples,

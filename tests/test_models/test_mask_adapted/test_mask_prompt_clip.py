@@ -99,3 +99,21 @@ def test_bad_arguments():
         _tower(prompt_depth=1, num_prompts=4)
     with pytest.raises(ValueError, match='does not fit'):
         _tower(prompt_depth=1).load_prompts(torch.zeros(2, 16, 64))
+
+
+def test_dense_value_path():
+    tower = _tower(with_embeddings=True)
+    x = torch.randn(2, 3, 48, 40)
+    seen = {}
+    last = tower.visual.transformer.resblocks[-1]
+    last.register_forward_pre_hook(lambda m, i: seen.setdefault('in', i[0]))
+    with torch.no_grad():
+        tokens = tower.forward_dense(x)  # patch tokens, CLIPViT's dense output
+        value = tower.forward_dense(x, value_path=True)
+    assert tokens.shape == value.shape == (2, 32, 6, 5)
+    c = seen['in'].shape[-1]
+    v = torch.nn.functional.linear(last.ln_1(seen['in']), last.attn.in_proj_weight[2 * c:],
+                                   last.attn.in_proj_bias[2 * c:])
+    expected = tower.visual.ln_post(last.attn.out_proj(v)) @ tower.visual.proj  # (B, 1+L, D)
+    torch.testing.assert_close(value, expected[:, 1:].transpose(1, 2).reshape(2, 32, 6, 5))
+    assert not torch.allclose(value, tokens)

@@ -112,9 +112,10 @@ def test_flip_is_undone():
     assert torch.all(pred[:, 5:] < 2) and torch.all(pred[:, :5] == 255)
 
 
-def test_single_pass_mode():
+@pytest.mark.parametrize('value_path', [False, True])
+def test_single_pass_mode(value_path):
     cfg = seg_cfg()
-    cfg['mask_classifier']['mode'] = 'single_pass'
+    cfg['mask_classifier'].update(mode='single_pass', value_path=value_path)
     model = build_seg(mask_classifier=cfg['mask_classifier'])
     inputs, samples = label_batch(size=(40, 44), pad_to=(48, 48))
     with torch.no_grad():
@@ -124,6 +125,23 @@ def test_single_pass_mode():
     assert out[0].pred_sem_seg.shape == (40, 44)
     assert regions[0][0].shape == (4, 32)
     torch.testing.assert_close(regions[0][0].norm(dim=-1), torch.ones(4))
+
+
+class _TrainableProposals(FixedProposals):
+    def __init__(self):
+        super().__init__(torch.rand(2, 16, 16))
+        self.weight = torch.nn.Parameter(torch.ones(1))
+
+    def loss(self, inputs, batch_data_samples, class_embeddings):
+        return dict(loss_mask=self.weight.sum() * class_embeddings.shape[0])
+
+
+def test_loss_delegates_to_the_trainable_generator():
+    model = build_seg().train()
+    model.proposal_generator = _TrainableProposals()
+    inputs, samples = label_batch()
+    losses = model.loss(inputs, samples)
+    assert set(losses) == {'proposal.loss_mask'} and losses['proposal.loss_mask'] == len(VOCAB)
 
 
 def test_loss_needs_a_trainable_generator():
