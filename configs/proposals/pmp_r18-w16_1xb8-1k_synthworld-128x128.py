@@ -2,7 +2,7 @@ _base_ = [
     '../_base_/models/proposals_mask2former-pmp_synthworld.py',
     '../_base_/datasets/synthworld_seg.py', '../_base_/default_runtime.py'
 ]
-# PMP on SynthWorld (CPU, ~15 min with OMP_NUM_THREADS=1): text-query cross-attention after the
+# PMP on SynthWorld (CPU, 10-20 min, OMP_NUM_THREADS=1): text-query cross-attention after the
 # masked cross-attention of every decoder layer. Trained on the 17 seen classes only (vocabulary
 # and labels: the 4 unseen things are neither named nor labelled), validated on all 21 (mIoU
 # seen / unseen / harmonic).

@@ -6,7 +6,10 @@ pmp-synthworld
     The PMP placement ablation: the four SynthWorld proposal configs
     (``configs/proposals/*_r18-w16_1xb8-1k_synthworld-128x128.py``, placements ``none``,
     ``after_cross``, ``after_self``, ``before_cross``) trained with the same budget through
-    ``tools/train.py`` and validated on all 21 classes (mIoU, seen, unseen, harmonic).
+    ``tools/train.py`` and validated on all 21 classes (mIoU, seen, unseen, harmonic), plus
+    the class-agnostic quality of the proposals themselves: for every ground-truth class region
+    of a val image, the best IoU of any proposal (masks > 0.5) when all 21 classes are asked,
+    averaged over the seen and the unseen regions (average best overlap, ABO).
 
 sam-proposals in detail:
 
@@ -36,7 +39,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -197,6 +200,62 @@ def _final_val_metrics(work_dir: str) -> Dict[str, float]:
     raise FileNotFoundError(f'no validation metrics in {work_dir}')
 
 
+@torch.no_grad()
+def proposal_best_overlap(config: str, checkpoint: str, *, data_root: str,
+                          options: Sequence[str] = ()) -> Dict[str, float]:
+    """Average best overlap (ABO) of a SynthWorld proposal model's masks with the GT regions.
+
+    Every val image is run with the whole val vocabulary; each ground-truth class region is
+    matched with its best proposal (sigmoid mask > 0.5, IoU) and the best IoUs are averaged
+    over the regions of seen and of unseen classes.
+
+    Returns:
+        dict[str, float]: ``abo_seen``, ``abo_unseen`` in percent and the region counts.
+    """
+    from mmengine.config import DictAction
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import load_checkpoint
+    from mmseg.registry import DATASETS, MODELS
+
+    import ovseg.datasets  # noqa: F401
+    import ovseg.models  # noqa: F401
+    from ovseg.apis import load_config
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--o', nargs='+', action=DictAction)
+    cfg = load_config(osp.join(ROOT, config),
+                      cfg_options=parser.parse_args(['--o', *options]).o if options else None)
+    init_default_scope('mmseg')
+    cfg.model.text_classifier.text_encoder.pretrained = None  # the checkpoint holds it
+    model = MODELS.build(cfg.model).eval()
+    load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
+    dataset_cfg = dict(cfg.val_dataloader.dataset, data_root=data_root)
+    dataset = DATASETS.build(dataset_cfg)
+    meta = dataset.metainfo
+    model.set_vocabulary(meta.get('class_synonyms') or meta['classes'])
+    seen = list(meta['seen'])
+    best = {True: [], False: []}
+    for index in range(len(dataset)):
+        data = model.data_preprocessor(pseudo_collate([dataset[index]]), False)
+        (proposals,) = model.proposal_generator.predict(
+            data['inputs'], data['data_samples'], model.class_embeddings())
+        sample = data['data_samples'][0]
+        height, width = sample.metainfo['img_shape'][:2]
+        masks = proposals.masks[:, :height, :width] > 0.5  # (Q, h, w)
+        label = sample.gt_sem_seg.data[0, :height, :width]
+        for cls in label.unique().tolist():
+            if cls >= len(seen):
+                continue
+            region = label == cls
+            inter = (masks & region).flatten(1).sum(1).float()
+            union = (masks | region).flatten(1).sum(1).float()
+            best[seen[cls]].append(float((inter / union.clamp_min(1)).max()) if len(masks)
+                                   else 0.0)
+    return dict(abo_seen=100 * statistics.fmean(best[True]) if best[True] else float('nan'),
+                abo_unseen=100 * statistics.fmean(best[False]) if best[False] else float('nan'),
+                regions_seen=len(best[True]), regions_unseen=len(best[False]))
+
+
 def run_pmp_synthworld(args: argparse.Namespace) -> dict:
     work = osp.abspath(args.work_dir)
     os.makedirs(work, exist_ok=True)
@@ -227,14 +286,18 @@ def run_pmp_synthworld(args: argparse.Namespace) -> dict:
                 raise RuntimeError(f'training failed; see {osp.join(work, placement)}.log')
             minutes[placement] = (time.time() - start) / 60
         results[placement] = _final_val_metrics(wd)
+        if args.proposal_quality:
+            results[placement].update(proposal_best_overlap(
+                config, osp.join(wd, f'iter_{args.iters}.pth'), data_root=args.data_root))
     lines = [f'SynthWorld val, 21 classes (trained on 17 seen, {args.iters} iterations of '
              f'batch 8, text tower {args.clip})', '',
-             '| placement | mIoU | mIoU seen | mIoU unseen | hIoU | train min |',
-             '|---|---|---|---|---|---|']
+             '| placement | mIoU | mIoU seen | mIoU unseen | hIoU | ABO seen | ABO unseen '
+             '| train min |', '|---|---|---|---|---|---|---|---|']
+    nan = float('nan')
     for placement, m in results.items():
         lines.append(f"| {placement} | {m['mIoU']:.2f} | {m['mIoU_seen']:.2f} | "
-                     f"{m['mIoU_unseen']:.2f} | {m['hIoU']:.2f} | "
-                     f"{minutes.get(placement, float('nan')):.1f} |")
+                     f"{m['mIoU_unseen']:.2f} | {m['hIoU']:.2f} | {m.get('abo_seen', nan):.1f} "
+                     f"| {m.get('abo_unseen', nan):.1f} | {minutes.get(placement, nan):.1f} |")
     text = '\n'.join(lines)
     print(text)
     with open(osp.join(work, 'results.md'), 'w') as f:
@@ -257,5 +320,7 @@ def add_pmp_arguments(parser: argparse.ArgumentParser) -> Callable:
     parser.add_argument('--threads', type=int, default=1,
                         help='OMP threads per training process (0: torch default)')
     parser.add_argument('--work-dir', default='work_dirs/benchmark_pmp_synthworld')
+    parser.add_argument('--no-proposal-quality', dest='proposal_quality', action='store_false',
+                        help='skip the average-best-overlap evaluation of the proposals')
     parser.add_argument('--force', action='store_true', help='retrain existing runs')
     return run_pmp_synthworld

@@ -43,3 +43,11 @@ def test_runner_trains_pmp_on_seen_classes(synthworld_root, tmp_path):
     metrics = runner.val_loop.run()
     assert {'mIoU', 'mIoU_seen', 'mIoU_unseen', 'hIoU'} <= set(metrics)
     assert osp.isfile(osp.join(str(tmp_path), 'iter_3.pth'))
+
+    # what `tools/benchmark.py pmp-synthworld` reads back: final val metrics and the
+    # class-agnostic best overlap of the proposals with seen / unseen regions
+    from ovseg.apis.benchmark_proposals import _final_val_metrics, proposal_best_overlap
+    assert _final_val_metrics(str(tmp_path))['mIoU'] == pytest.approx(metrics['mIoU'], abs=0.01)
+    abo = proposal_best_overlap(CONFIG, osp.join(str(tmp_path), 'iter_3.pth'),
+                                data_root=synthworld_root)
+    assert abo['regions_seen'] > 0 and 0 <= abo['abo_seen'] <= 100
