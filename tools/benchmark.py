@@ -2,7 +2,7 @@
 
     python tools/benchmark.py --list
     python tools/benchmark.py denseclip speed [--archs rn50 vit-b16] [--size 512] [--out F.json]
-    python tools/benchmark.py denseclip synthworld [--iters 1000] [--clip synthclip.pt]
+    python tools/benchmark.py denseclip synthworld [--arch rn-s|vit-s] [--iters 1000] [--clip W.pt]
 
 Each subcommand measures what it compares side by side in one run and prints markdown tables.
 """

@@ -21,7 +21,8 @@ import time
 from typing import Callable, Dict, List
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CLIP_CONFIG = 'configs/synthworld/synthclip_vit-s_synthworld-96.py'
+CLIP_CONFIG = 'configs/synthworld/synthclip_rn-s_synthworld-96.py'
+CLIP_NAME = 'synthclip-rn-s'  # training run folder, and <name>.pt: the weights the heads read
 WORLD = dict(num_train=2000, num_val=200, seed=0)
 
 
@@ -57,21 +58,25 @@ def _data_root_options(args) -> List[str]:
 
 
 def step_clip(args) -> None:
-    """Pretrain the small SynthWorld CLIP; writes ``synthclip.pt`` (open_clip state dict)."""
-    work_dir = osp.join(args.work_dir, 'synthclip')
-    if osp.isfile(osp.join(work_dir, 'synthclip.pt')) and not args.force:
-        print(f'[quickstart] {work_dir}/synthclip.pt exists; skipping pretraining')
+    """Pretrain the small SynthWorld CLIP; writes WORK_DIR/synthclip-rn-s.pt.
+
+    The file is an open_clip state dict, what the SynthWorld head configs name as
+    ``pretrained``.
+    """
+    weights = osp.join(args.work_dir, f'{CLIP_NAME}.pt')
+    if osp.isfile(weights) and not args.force:
+        print(f'[quickstart] {weights} exists; skipping pretraining')
         return
-    _run(['tools/train.py', CLIP_CONFIG, '--work-dir', work_dir,
-          '--cfg-options', *_data_root_options(args)])
+    _run(['tools/train.py', CLIP_CONFIG, '--work-dir', osp.join(args.work_dir, CLIP_NAME),
+          '--cfg-options', *_data_root_options(args), f'custom_hooks.1.out_dir={args.work_dir}'])
 
 
 def step_zero_shot(args) -> Dict[str, float]:
     """Zero-shot crop classification (seen / unseen) and caption retrieval on val."""
-    train_dir = osp.join(args.work_dir, 'synthclip')
+    train_dir = osp.join(args.work_dir, CLIP_NAME)
     with open(osp.join(train_dir, 'last_checkpoint')) as f:
         checkpoint = f.read().strip()
-    test_dir = osp.join(args.work_dir, 'synthclip_test')
+    test_dir = osp.join(args.work_dir, f'{CLIP_NAME}_test')
     _run(['tools/test.py', CLIP_CONFIG, checkpoint, '--work-dir', test_dir,
           '--cfg-options', *_data_root_options(args)])
     return _latest_metrics(test_dir)

@@ -8,18 +8,28 @@ A head adds ``ovseg/apis/benchmark_<head>.py`` that defines its subcommand::
 ``tools/benchmark.py`` imports every ``ovseg.apis.benchmark_*`` module, so a new file is enough.
 Helpers: parameter counts, FLOPs (mmengine's fvcore-style analyzer, 1 FLOP = 1 multiply-add,
 plus handles for fused attention), interleaved wall-clock timing and the peak resident memory
-of a call (GPU: ``torch.cuda.max_memory_allocated``; CPU: a forked child's ``VmHWM``).
+of a call (GPU: ``torch.cuda.max_memory_allocated``; CPU: a forked child's ``VmHWM``), and
+the plumbing of the SynthWorld recipes: run a ``tools/`` script, read its last metrics, load a
+config with ``--cfg-options`` strings, write the report.
 """
+import argparse
+import glob
 import importlib
+import json
 import os
+import os.path as osp
 import pkgutil
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import torch
 from torch import nn
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 @dataclass
@@ -195,3 +205,73 @@ def peak_memory_mb(fn: Callable[[], Any], device: Optional[torch.device] = None)
     if status != 0 or not text:
         raise RuntimeError('memory measurement child failed')
     return int(text) / 1024
+
+
+# --------------------------------------------------------------------------- tool runs
+def tool_env(threads: int = 0) -> Dict[str, str]:
+    """This environment with the repository on ``PYTHONPATH`` (and ``threads`` OMP/MKL
+    threads when positive)."""
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    if threads:
+        env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    return env
+
+
+def run_tool(cmd: List[str], log: str, *, env: Optional[Dict[str, str]] = None) -> None:
+    """Run ``python *cmd`` from the repository root, stdout and stderr into ``log``.
+
+    Args:
+        cmd (list[str]): script (relative to the root) and its arguments.
+        log (str): file for the output.
+        env (dict, optional): environment. Defaults to :func:`tool_env`.
+
+    Raises:
+        RuntimeError: when the command fails.
+    """
+    print(f'[benchmark] $ {" ".join(cmd)}  (log: {log})', flush=True)
+    with open(log, 'w') as f:
+        proc = subprocess.run([sys.executable, *cmd], cwd=ROOT, env=env or tool_env(),
+                              stdout=f, stderr=subprocess.STDOUT)
+    if proc.returncode:
+        raise RuntimeError(f'command failed ({proc.returncode}); see {log}')
+
+
+def last_metrics(work_dir: str, *, patterns: Sequence[str] = ('*/*.json',)) -> Dict[str, float]:
+    """The last line of the newest json log matching one of ``patterns`` under ``work_dir``
+    (``tools/test.py`` writes ``<timestamp>/<timestamp>.json``)."""
+    logs = sorted((log for pattern in patterns for log in glob.glob(osp.join(work_dir, pattern))),
+                  key=osp.getmtime)
+    if not logs:
+        raise FileNotFoundError(f'no metrics log in {work_dir}')
+    with open(logs[-1]) as f:
+        return json.loads(f.read().strip().splitlines()[-1])
+
+
+def pick_metric(metrics: Dict[str, float], key: str) -> str:
+    """``metrics[.../key]`` to one decimal, ``'-'`` when absent (prefixes such as ``mIoU/``
+    or ``ade20k/`` ignored)."""
+    for name, value in metrics.items():
+        if name.split('/')[-1] == key:
+            return f'{value:.1f}'
+    return '-'
+
+
+def load_config_with_options(config: str, options: Sequence[str] = ()):
+    """:func:`ovseg.apis.load_config` of ``config`` (relative to the repository root) with
+    ``--cfg-options`` strings such as ``'model.context_length=0'``."""
+    from mmengine.config import DictAction
+
+    from ovseg.apis import load_config
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--o', nargs='+', action=DictAction)
+    return load_config(osp.join(ROOT, config),
+                       cfg_options=parser.parse_args(['--o', *options]).o if options else None)
+
+
+def write_report(work: str, text: str, results: Dict) -> None:
+    """Print ``text`` and write it to ``work/results.md``, ``results`` to ``results.json``."""
+    print(text)
+    with open(osp.join(work, 'results.md'), 'w') as f:
+        f.write(text + '\n')
+    with open(osp.join(work, 'results.json'), 'w') as f:
+        json.dump(results, f, indent=1)

@@ -6,28 +6,26 @@ speed
     encoder's one-off pass over the K prompts, cached at inference), peak extra memory of one
     forward, and interleaved median forward time; ratios DenseCLIP / baseline.
 synthworld
-    Trains the SynthWorld DenseCLIP and CLIP + FPN configs with the same budget through
+    Trains the SynthWorld DenseCLIP and CLIP + FPN configs (``--arch``: the RN-s CLIP of
+    ``make quickstart`` by default, or the ViT-s one) with the same budget through
     ``tools/train.py``, then evaluates with ``tools/test.py``: DenseCLIP (decode head), the
     trained DenseCLIP's score map alone, the baseline, and the zero-shot score map of the
     untrained CLIP (raw class names, no contexts); mIoU over all / seen / unseen classes.
 """
 import argparse
-import glob
 import json
 import logging
 import os
 import os.path as osp
-import subprocess
-import sys
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import torch
 
-from .benchmark import (count_flops, count_parameters, interleaved_timing, peak_memory_mb,
-                        register_benchmark, unused_parameters)
+from .benchmark import (ROOT, count_flops, count_parameters, interleaved_timing, last_metrics,
+                        load_config_with_options, peak_memory_mb, pick_metric,
+                        register_benchmark, run_tool, unused_parameters, write_report)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SPEED_CONFIGS = {
     'rn50': ('denseclip_r50-clip_fpn_8xb4-80k_ade20k-512x512.py',
              'fpn_r50-clip_8xb4-80k_ade20k-512x512.py'),
@@ -36,8 +34,19 @@ SPEED_CONFIGS = {
     'vit-b16': ('denseclip_vit-b16-clip_fpn_8xb4-80k_ade20k-640x640.py',
                 'fpn_vit-b16-clip_8xb4-80k_ade20k-640x640.py'),
 }
-SYNTH_CONFIGS = ('denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py',
-                 'fpn_synthclip-vit-s_1xb8-1k_synthworld-128x128.py')
+# SynthWorld CLIP arch: (DenseCLIP config, CLIP + FPN config), default CLIP weights
+SYNTH_CONFIGS = {
+    'rn-s': ('denseclip_synthclip-rn-s_fpn_1xb8-1k_synthworld-128x128.py',
+             'fpn_synthclip-rn-s_1xb8-1k_synthworld-128x128.py'),
+    'vit-s': ('denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py',
+              'fpn_synthclip-vit-s_1xb8-1k_synthworld-128x128.py'),
+}
+SYNTH_WEIGHTS = {
+    'rn-s': 'work_dirs/quickstart/synthclip-rn-s.pt',  # make quickstart
+    # python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py \
+    #     --work-dir work_dirs/synthclip-vit-s
+    'vit-s': 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt',
+}
 
 
 def _build(config: str, device: str):
@@ -157,25 +166,18 @@ def _print_speed(arch: str, rows: Dict, size: int, device: str) -> None:
 
 
 # --------------------------------------------------------------------------- synthworld
-def _run(cmd: List[str], log: str) -> None:
-    print(f'[benchmark] $ {" ".join(cmd)}  (log: {log})', flush=True)
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    with open(log, 'w') as f:
-        proc = subprocess.run([sys.executable, *cmd], cwd=ROOT, env=env, stdout=f,
-                              stderr=subprocess.STDOUT)
-    if proc.returncode:
-        raise RuntimeError(f'command failed ({proc.returncode}); see {log}')
-
-
-def _test_metrics(work_dir: str) -> Dict[str, float]:
-    logs = sorted(glob.glob(osp.join(work_dir, '*', '*.json')), key=osp.getmtime)
-    if not logs:
-        raise FileNotFoundError(f'no test log in {work_dir}')
-    with open(logs[-1]) as f:
-        return json.loads(f.read().strip().splitlines()[-1])
+def _synth_configs(args) -> Tuple[str, str]:
+    """(DenseCLIP, CLIP + FPN) config paths of ``args.arch``; fills the arch's defaults in."""
+    if args.clip is None:
+        args.clip = SYNTH_WEIGHTS[args.arch]
+    if args.work_dir is None:  # one per arch: finished runs are reused unless --force
+        args.work_dir = f'work_dirs/benchmark_denseclip_synthworld_{args.arch}'
+    dense, base = (osp.join('configs', 'denseclip', c) for c in SYNTH_CONFIGS[args.arch])
+    return dense, base
 
 
 def _synthworld(args) -> None:
+    dense_cfg, base_cfg = _synth_configs(args)
     work = osp.abspath(args.work_dir)
     os.makedirs(work, exist_ok=True)
     common = [f'train_dataloader.dataset.data_root={args.data_root}',
@@ -187,7 +189,6 @@ def _synthworld(args) -> None:
               f'default_hooks.checkpoint.interval={args.iters}',
               f'param_scheduler.1.end={args.iters}',
               f'param_scheduler.0.end={warmup}', f'param_scheduler.1.begin={warmup}']
-    dense_cfg, base_cfg = (osp.join('configs', 'denseclip', c) for c in SYNTH_CONFIGS)
     text = [f'model.text_encoder.pretrained={args.clip}']
     runs = {'denseclip': (dense_cfg, common + text), 'baseline': (base_cfg, common)}
     results = {}
@@ -196,40 +197,36 @@ def _synthworld(args) -> None:
         wd = osp.join(work, name)
         ckpt = osp.join(wd, f'iter_{args.iters}.pth')
         if not osp.isfile(ckpt) or args.force:
-            _run(['tools/train.py', config, '--work-dir', wd, '--cfg-options', *options, *budget],
-                 osp.join(work, f'{name}_train.log'))
+            run_tool(['tools/train.py', config, '--work-dir', wd, '--cfg-options', *options,
+                      *budget],
+                     osp.join(work, f'{name}_train.log'))
         evals = {name: []}
         if name == 'denseclip':
             evals['denseclip_score_map'] = ['model.test_cfg.predict_from=score_map']
         for label, extra in evals.items():
             twd = osp.join(work, f'test_{label}')
-            _run(['tools/test.py', config, ckpt, '--work-dir', twd, '--cfg-options',
-                  *options, *extra], osp.join(work, f'test_{label}.log'))
-            results[label] = _test_metrics(twd)
+            run_tool(['tools/test.py', config, ckpt, '--work-dir', twd, '--cfg-options',
+                      *options, *extra], osp.join(work, f'test_{label}.log'))
+            results[label] = last_metrics(twd)
     # zero-shot: the untrained CLIP, raw names, no learned contexts; score map only
     zs = osp.join(work, 'zero_shot')
     os.makedirs(zs, exist_ok=True)
     ckpt = osp.join(zs, 'untrained.pth')
     _save_untrained(dense_cfg, common + text, ckpt)
-    _run(['tools/test.py', dense_cfg, ckpt, '--work-dir', osp.join(work, 'test_zero_shot'),
-          '--cfg-options', *common, *text, 'model.context_length=0',
-          'model.test_cfg.predict_from=score_map'], osp.join(work, 'test_zero_shot.log'))
-    results['zero_shot_score_map'] = _test_metrics(osp.join(work, 'test_zero_shot'))
+    run_tool(['tools/test.py', dense_cfg, ckpt, '--work-dir', osp.join(work, 'test_zero_shot'),
+              '--cfg-options', *common, *text, 'model.context_length=0',
+              'model.test_cfg.predict_from=score_map'], osp.join(work, 'test_zero_shot.log'))
+    results['zero_shot_score_map'] = last_metrics(osp.join(work, 'test_zero_shot'))
     _print_synthworld(results, args, time.time() - start, work)
 
 
 def _save_untrained(config: str, options: List[str], path: str) -> None:
     """A checkpoint of the model right after ``init_weights`` (CLIP weights, nothing trained)."""
-    from mmengine.config import DictAction
     from mmengine.logging import MMLogger
     from mmengine.registry import MODELS, init_default_scope
 
     import ovseg.models  # noqa: F401
-    from ovseg.apis import load_config
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--o', nargs='+', action=DictAction)
-    cfg = load_config(osp.join(ROOT, config),
-                      cfg_options=parser.parse_args(['--o', *options, 'model.context_length=0']).o)
+    cfg = load_config_with_options(config, [*options, 'model.context_length=0'])
     init_default_scope('mmseg')
     model = MODELS.build(cfg.model)
     logger = MMLogger.get_current_instance()
@@ -247,25 +244,15 @@ def _print_synthworld(results: Dict, args, seconds: float, work: str) -> None:
               'denseclip_score_map': 'DenseCLIP, score map alone',
               'baseline': 'CLIP + FPN baseline',
               'zero_shot_score_map': 'zero-shot CLIP score map (no training)'}
-    lines = [f'SynthWorld val ({args.iters} iterations of batch 8 each, CLIP {args.clip})',
+    lines = [f'SynthWorld val ({args.iters} iterations of batch 8 each, '
+             f'CLIP {args.arch} {args.clip})',
              '', '| model | mIoU | mIoU seen | mIoU unseen | hIoU |', '|---|---|---|---|---|']
     for key, label in labels.items():
         m = results.get(key, {})
-
-        def get(k, m=m):
-            for name, value in m.items():
-                if name.split('/')[-1] == k:
-                    return f'{value:.1f}'
-            return '-'
-        lines.append(f"| {label} | {get('mIoU')} | {get('mIoU_seen')} | {get('mIoU_unseen')} "
-                     f"| {get('hIoU')} |")
+        lines.append(f"| {label} | {pick_metric(m, 'mIoU')} | {pick_metric(m, 'mIoU_seen')} | "
+                     f"{pick_metric(m, 'mIoU_unseen')} | {pick_metric(m, 'hIoU')} |")
     lines.append(f'\n(total {seconds / 60:.1f} min; logs in {work})')
-    text = '\n'.join(lines)
-    print(text)
-    with open(osp.join(work, 'results.md'), 'w') as f:
-        f.write(text + '\n')
-    with open(osp.join(work, 'results.json'), 'w') as f:
-        json.dump(results, f, indent=1)
+    write_report(work, '\n'.join(lines), results)
 
 
 @register_benchmark('denseclip',
@@ -280,10 +267,14 @@ def setup(parser: argparse.ArgumentParser):
     speed.add_argument('--device', default='cpu')
     speed.add_argument('--out', help='json report to write')
     synth = sub.add_parser('synthworld', help='train + evaluate on SynthWorld (same budget)')
-    synth.add_argument('--work-dir', default='work_dirs/benchmark_denseclip_synthworld')
+    synth.add_argument('--arch', default='rn-s', choices=sorted(SYNTH_CONFIGS),
+                       help='SynthWorld CLIP: picks the config pair and the default --clip')
+    synth.add_argument('--work-dir',
+                       help='defaults to work_dirs/benchmark_denseclip_synthworld_ARCH')
     synth.add_argument('--data-root', default='data/synthworld')
-    synth.add_argument('--clip', default='work_dirs/quickstart/synthclip.pt',
-                       help='SynthWorld CLIP weights (make quickstart)')
+    synth.add_argument('--clip',
+                       help='SynthWorld CLIP weights; defaults to '
+                       + ', '.join(f'{v} ({k})' for k, v in SYNTH_WEIGHTS.items()))
     synth.add_argument('--iters', type=int, default=1000, help='training iterations per model')
     synth.add_argument('--force', action='store_true', help='retrain existing runs')
 

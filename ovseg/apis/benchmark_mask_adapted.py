@@ -22,19 +22,17 @@ then evaluate on val with ground-truth masks as proposals: crop mode with mean f
 with its proposals (plus stage 1 alone / CLIP alone and the invalid-proposal variants).
 """
 import argparse
-import glob
 import json
 import math
 import os
 import os.path as osp
-import subprocess
-import sys
 import time
 from typing import Callable, Dict, List, Optional
 
 import torch
 
-from .benchmark import interleaved_timing, peak_memory_mb, register_benchmark
+from .benchmark import (interleaved_timing, last_metrics, peak_memory_mb, pick_metric,
+                        register_benchmark, run_tool, write_report)
 
 
 def random_blob_masks(num: int, height: int, width: int, *, seed: int = 0) -> torch.Tensor:
@@ -175,7 +173,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> Callable:
 
 
 # --------------------------------------------------------------------------- synthworld
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join('configs', 'mask_adapted')
 GT_EVAL = 'ovseg_gt-masks_synthclip-vit-s_synthworld-160.py'
 FINETUNE = {
@@ -186,23 +183,10 @@ FINETUNE = {
 ENSEMBLE = 'ovseg_mask2former-ov-r18_synthclip-vit-s_synthworld-160.py'
 
 
-def _run(cmd: List[str], log: str) -> None:
-    print(f'[benchmark] $ {" ".join(cmd)}  (log: {log})', flush=True)
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    with open(log, 'w') as f:
-        proc = subprocess.run([sys.executable, *cmd], cwd=ROOT, env=env, stdout=f,
-                              stderr=subprocess.STDOUT)
-    if proc.returncode:
-        raise RuntimeError(f'command failed ({proc.returncode}); see {log}')
-
-
 def _last_metrics(work_dir: str) -> Dict[str, float]:
-    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
-                  + glob.glob(osp.join(work_dir, '*', '*.json')), key=osp.getmtime)
-    if not logs:
-        raise FileNotFoundError(f'no metrics log in {work_dir}')
-    with open(logs[-1]) as f:
-        return json.loads(f.read().strip().splitlines()[-1])
+    """The last entry of the newest training (``scalars.json``) or test log."""
+    return last_metrics(work_dir, patterns=(osp.join('*', 'vis_data', 'scalars.json'),
+                                            osp.join('*', '*.json')))
 
 
 def _evaluate(name: str, config: str, options: List[str], work: str,
@@ -213,9 +197,9 @@ def _evaluate(name: str, config: str, options: List[str], work: str,
     cmd = ['tools/convert/pretrained_to_checkpoint.py', config, ckpt, '--cfg-options', *options]
     if extra_checkpoint:
         cmd[3:3] = ['--checkpoint', extra_checkpoint]
-    _run(cmd, osp.join(work, f'test_{name}_checkpoint.log'))
-    _run(['tools/test.py', config, ckpt, '--work-dir', wd, '--cfg-options', *options],
-         osp.join(work, f'test_{name}.log'))
+    run_tool(cmd, osp.join(work, f'test_{name}_checkpoint.log'))
+    run_tool(['tools/test.py', config, ckpt, '--work-dir', wd, '--cfg-options', *options],
+             osp.join(work, f'test_{name}.log'))
     return _last_metrics(wd)
 
 
@@ -236,11 +220,11 @@ def _synthworld(args: argparse.Namespace) -> Dict[str, dict]:
     limit += ['--one-to-one'] if args.one_to_one else []
     for split, out, extra in (('train', 'train_pairs', limit), ('val', 'val_gt', ['--labelled'])):
         if not osp.isfile(osp.join(pairs, out, 'pairs.tsv')) or args.force:
-            _run(['tools/mine_region_pairs.py', gt_eval,
-                  '--captions', osp.join(data, 'annotations', f'captions_{split}.json'),
-                  '--img-dir', osp.join(data, 'img_dir', split),
-                  '--seg-dir', osp.join(data, 'ann_dir', split), '--out', osp.join(pairs, out),
-                  *extra, *mine_opts], osp.join(work, f'mine_{split}.log'))
+            run_tool(['tools/mine_region_pairs.py', gt_eval,
+                      '--captions', osp.join(data, 'annotations', f'captions_{split}.json'),
+                      '--img-dir', osp.join(data, 'img_dir', split),
+                      '--seg-dir', osp.join(data, 'ann_dir', split), '--out', osp.join(pairs, out),
+                      *extra, *mine_opts], osp.join(work, f'mine_{split}.log'))
     # 2. fine-tuning runs (FT -> MPT starts from FT's export)
     exported, zero_shot = {}, {}
     for name in ('ft', 'mpt', 'ft-mpt'):
@@ -255,8 +239,8 @@ def _synthworld(args: argparse.Namespace) -> Dict[str, dict]:
                     f'default_hooks.checkpoint.interval={args.epochs}',
                     f'param_scheduler.1.end={args.epochs}']
         if not osp.isfile(exported[name]) or args.force:
-            _run(['tools/train.py', osp.join(CONFIGS, FINETUNE[name]), '--work-dir', wd,
-                  '--cfg-options', *options], osp.join(work, f'train_{name}.log'))
+            run_tool(['tools/train.py', osp.join(CONFIGS, FINETUNE[name]), '--work-dir', wd,
+                      '--cfg-options', *options], osp.join(work, f'train_{name}.log'))
         zero_shot[name] = _last_metrics(wd)
     # the same zero-shot region evaluation before fine-tuning (mean fill, no prompts)
     region_loaders = [f'{loader}.dataset.data_root={pairs}'
@@ -298,13 +282,6 @@ def _synthworld(args: argparse.Namespace) -> Dict[str, dict]:
     return dict(segmentation=results, zero_shot=zero_shot)
 
 
-def _pick(metrics: Dict[str, float], key: str) -> str:
-    for name, value in metrics.items():
-        if name.split('/')[-1] == key:
-            return f'{value:.1f}'
-    return '-'
-
-
 def _print_synthworld(results: Dict, zero_shot: Dict, args, seconds: float, work: str) -> None:
     labels = {'mean_fill': 'crop mode, mean fill (SynthWorld CLIP)',
               'mpt': '+ mask prompt tuning (CLIP frozen)',
@@ -325,21 +302,17 @@ def _print_synthworld(results: Dict, zero_shot: Dict, args, seconds: float, work
     for key, label in labels.items():
         if key in results:
             m = results[key]
-            lines.append(f"| {label} | {_pick(m, 'mIoU')} | {_pick(m, 'mIoU_seen')} | "
-                         f"{_pick(m, 'mIoU_unseen')} | {_pick(m, 'hIoU')} |")
+            lines.append(f"| {label} | {pick_metric(m, 'mIoU')} | "
+                         f"{pick_metric(m, 'mIoU_seen')} | {pick_metric(m, 'mIoU_unseen')} | "
+                         f"{pick_metric(m, 'hIoU')} |")
     lines += ['', 'zero-shot top-1 of GT val regions after fine-tuning:', '',
               '| run | top-1 | seen | unseen |', '|---|---|---|---|']
     for name in ('before', 'ft', 'mpt', 'ft-mpt'):
         m = zero_shot.get(name, {})
-        lines.append(f"| {name} | {_pick(m, 'top1')} | {_pick(m, 'top1_seen')} | "
-                     f"{_pick(m, 'top1_unseen')} |")
+        lines.append(f"| {name} | {pick_metric(m, 'top1')} | {pick_metric(m, 'top1_seen')} | "
+                     f"{pick_metric(m, 'top1_unseen')} |")
     lines.append(f'\n(total {seconds / 60:.1f} min; logs in {work})')
-    text = '\n'.join(lines)
-    print(text)
-    with open(osp.join(work, 'results.md'), 'w') as f:
-        f.write(text + '\n')
-    with open(osp.join(work, 'results.json'), 'w') as f:
-        json.dump(dict(segmentation=results, zero_shot=zero_shot), f, indent=1)
+    write_report(work, '\n'.join(lines), dict(segmentation=results, zero_shot=zero_shot))
 
 
 @register_benchmark('mask-adapted', help='OVSeg stage 2 on SynthWorld: mine, fine-tune, evaluate')
@@ -348,8 +321,10 @@ def add_synthworld_arguments(parser: argparse.ArgumentParser) -> Callable:
     synth = sub.add_parser('synthworld', help='mine pairs, fine-tune CLIP, evaluate (GT masks)')
     synth.add_argument('--work-dir', default='work_dirs/benchmark_mask_adapted_synthworld')
     synth.add_argument('--data-root', default='data/synthworld')
-    synth.add_argument('--clip', default='work_dirs/quickstart/synthclip.pt',
-                       help='SynthWorld CLIP weights (make quickstart)')
+    synth.add_argument('--clip', default='work_dirs/synthclip-vit-s/synthclip-vit-s.pt',
+                       help="weights of the SynthWorld ViT CLIP 'synthworld-vit-s' (python "
+                       'tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py '
+                       '--work-dir work_dirs/synthclip-vit-s)')
     synth.add_argument('--epochs', type=int, default=5, help='fine-tuning epochs per run')
     synth.add_argument('--max-train-images', type=int, help='mine only this many images')
     synth.add_argument('--proposals-checkpoint',

@@ -36,17 +36,15 @@ import json
 import os
 import os.path as osp
 import statistics
-import subprocess
-import sys
 import time
 from typing import Callable, Dict, List, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
 
-from .benchmark import register_benchmark
+from .benchmark import (load_config_with_options, register_benchmark, run_tool, tool_env,
+                        write_report)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PLACEMENT_CONFIGS = {
     'none': 'mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py',
     'after_cross': 'pmp_r18-w16_1xb8-1k_synthworld-128x128.py',
@@ -212,7 +210,6 @@ def proposal_best_overlap(config: str, checkpoint: str, *, data_root: str,
     Returns:
         dict[str, float]: ``abo_seen``, ``abo_unseen`` in percent and the region counts.
     """
-    from mmengine.config import DictAction
     from mmengine.dataset import pseudo_collate
     from mmengine.registry import init_default_scope
     from mmengine.runner import load_checkpoint
@@ -220,11 +217,7 @@ def proposal_best_overlap(config: str, checkpoint: str, *, data_root: str,
 
     import ovseg.datasets  # noqa: F401
     import ovseg.models  # noqa: F401
-    from ovseg.apis import load_config
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--o', nargs='+', action=DictAction)
-    cfg = load_config(osp.join(ROOT, config),
-                      cfg_options=parser.parse_args(['--o', *options]).o if options else None)
+    cfg = load_config_with_options(config, options)
     init_default_scope('mmseg')
     cfg.model.text_classifier.text_encoder.pretrained = None  # the checkpoint holds it
     model = MODELS.build(cfg.model).eval()
@@ -267,23 +260,16 @@ def run_pmp_synthworld(args: argparse.Namespace) -> dict:
                           f'train_cfg.val_interval={args.iters}',
                           f'default_hooks.checkpoint.interval={args.iters}',
                           f'param_scheduler.1.end={args.iters}']
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    if args.threads:  # one thread per process is several times faster on a shared CPU
-        env.update(OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))
+    # one thread per process is several times faster on a shared CPU
+    env = tool_env(args.threads)
     results, minutes = {}, {}
     for placement in args.placements:
         config = osp.join('configs', 'proposals', PLACEMENT_CONFIGS[placement])
         wd = osp.join(work, placement)
         if args.force or not osp.isfile(osp.join(wd, f'iter_{args.iters}.pth')):
-            cmd = [sys.executable, 'tools/train.py', config, '--work-dir', wd,
-                   '--cfg-options', *options]
-            print(f'[benchmark] $ {" ".join(cmd[1:])}', flush=True)
             start = time.time()
-            with open(osp.join(work, f'{placement}.log'), 'w') as log:
-                proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=log,
-                                      stderr=subprocess.STDOUT)
-            if proc.returncode:
-                raise RuntimeError(f'training failed; see {osp.join(work, placement)}.log')
+            run_tool(['tools/train.py', config, '--work-dir', wd, '--cfg-options', *options],
+                     osp.join(work, f'{placement}.log'), env=env)
             minutes[placement] = (time.time() - start) / 60
         results[placement] = _final_val_metrics(wd)
         if args.proposal_quality:
@@ -298,21 +284,19 @@ def run_pmp_synthworld(args: argparse.Namespace) -> dict:
         lines.append(f"| {placement} | {m['mIoU']:.2f} | {m['mIoU_seen']:.2f} | "
                      f"{m['mIoU_unseen']:.2f} | {m['hIoU']:.2f} | {m.get('abo_seen', nan):.1f} "
                      f"| {m.get('abo_unseen', nan):.1f} | {minutes.get(placement, nan):.1f} |")
-    text = '\n'.join(lines)
-    print(text)
-    with open(osp.join(work, 'results.md'), 'w') as f:
-        f.write(text + '\n')
-    with open(osp.join(work, 'results.json'), 'w') as f:
-        json.dump(dict(results=results, minutes=minutes, iters=args.iters, clip=args.clip), f,
-                  indent=1)
+    write_report(work, '\n'.join(lines),
+                 dict(results=results, minutes=minutes, iters=args.iters, clip=args.clip))
     return results
 
 
 @register_benchmark('pmp-synthworld',
                     help='PMP placement ablation on SynthWorld (seen / unseen mIoU)')
 def add_pmp_arguments(parser: argparse.ArgumentParser) -> Callable:
-    parser.add_argument('--clip', default='work_dirs/quickstart/synthclip.pt',
-                        help="SynthWorld CLIP weights for the text tower ('none': random)")
+    parser.add_argument('--clip', default='work_dirs/synthclip-vit-s/synthclip-vit-s.pt',
+                        help="weights of the SynthWorld ViT CLIP 'synthworld-vit-s' for the "
+                        "text tower ('none': random; python tools/train.py "
+                        'configs/synthworld/synthclip_vit-s_synthworld-96.py '
+                        '--work-dir work_dirs/synthclip-vit-s)')
     parser.add_argument('--data-root', default='data/synthworld')
     parser.add_argument('--iters', type=int, default=1000)
     parser.add_argument('--placements', nargs='+', default=list(PLACEMENT_CONFIGS),

@@ -1,8 +1,9 @@
 # ADE20K-150 (mmseg layout data/ade/ADEChallengeData2016) with DenseCLIP's pipeline:
 # random resize of (2048, 512) by 0.5-2.0, 512 crop (cat_max_ratio 0.75), flip,
 # photometric distortion; single-scale test at (2048, 512); TTA ratios 0.5-1.75 + flip.
-dataset_type = 'ADE20KDataset'
-data_root = 'data/ade/ADEChallengeData2016'
+# The A-150 loaders, with reduce_zero_label set in LoadAnnotations and IoUMetric's default
+# ignore index.
+_base_ = './ade20k-150_ov.py'
 crop_size = (512, 512)
 test_scale = (2048, 512)
 train_pipeline = [
@@ -33,26 +34,8 @@ tta_pipeline = [
             [dict(type='PackSegInputs')],
         ]),
 ]
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_prefix=dict(img_path='images/training', seg_map_path='annotations/training'),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_prefix=dict(img_path='images/validation', seg_map_path='annotations/validation'),
-        pipeline=test_pipeline))
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+val_evaluator = dict(_delete_=True, type='IoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator

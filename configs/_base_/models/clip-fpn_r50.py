@@ -1,9 +1,9 @@
 # Plain "CLIP + FPN" baseline of DenseCLIP: CLIP RN50 trunk (attention pool unused),
-# FPN + FPNHead, no text. Same data preprocessing and decode head as denseclip_r50.py.
-norm_cfg = dict(type='SyncBN', requires_grad=True)
+# FPN + FPNHead, no text. denseclip_r50.py adds the text parts on top.
+norm_cfg = dict(type='SyncBN', requires_grad=True)  # reverted to BN by the Runner without DDP
 data_preprocessor = dict(
     type='SegDataPreProcessor',
-    mean=[122.771, 116.746, 104.094],
+    mean=[122.771, 116.746, 104.094],  # CLIP statistics, RGB
     std=[68.501, 66.632, 70.323],
     bgr_to_rgb=True,
     pad_val=0,
@@ -26,6 +26,7 @@ model = dict(
         num_classes=150,
         norm_cfg=norm_cfg,
         align_corners=False,
+        # the original never ran mmseg's init_cfgs (no model.init_weights()); keep that
         init_cfg=None,
         loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
     train_cfg=dict(),

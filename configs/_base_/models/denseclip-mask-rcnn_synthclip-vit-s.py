@@ -1,7 +1,10 @@
 _base_ = './denseclip-mask-rcnn_r50.py'
 # DenseCLIP Mask R-CNN on the SynthWorld CLIP (see denseclip-retinanet_synthclip-vit-s.py).
 clip_name = 'synthworld-vit-s'
-clip_weights = 'work_dirs/quickstart/synthclip.pt'
+# SynthWorld ViT CLIP weights, written by
+#   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py \
+#       --work-dir work_dirs/synthclip-vit-s
+clip_weights = 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt'
 width = 64
 model = dict(
     backbone=dict(

@@ -3,7 +3,10 @@ _base_ = './denseclip-retinanet_r50.py'
 # blocks 1/2/3/5 -> strides 4-32, score map / tau at stride 16 (score_concat_index=2), 64-wide
 # FPN and head, anchors from 16 px (160 px images). 14 thing classes.
 clip_name = 'synthworld-vit-s'
-clip_weights = 'work_dirs/quickstart/synthclip.pt'
+# SynthWorld ViT CLIP weights, written by
+#   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py \
+#       --work-dir work_dirs/synthclip-vit-s
+clip_weights = 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt'
 model = dict(
     backbone=dict(
         _delete_=True,

@@ -12,6 +12,7 @@ model = dict(
         out_indices=(3, 5, 7, 11),
         pyramid=True,
         with_embeddings=True,
+        drop_path_rate=0.1,  # stochastic depth, 0 -> 0.1 over the blocks, as the original
         class_embedding_twice=False),  # True only for the original's released checkpoints
     text_encoder=dict(model_name=clip_name),
     score_concat_index=2)

@@ -3,32 +3,21 @@
 # (CE 2 with no-object 0.1, BCE 5, dice 5); queries classified against CLIP ViT-B/16 text
 # embeddings and attending to the K asked classes (projected 512 -> 256) after the masked
 # cross-attention of every layer (placement='none' gives the plain open-vocabulary Mask2Former).
+# The MaskFormer head's classifier, widths and queries are kept; what changes is below.
 _base_ = './proposals_maskformer-ov_r101c.py'
 attn = dict(embed_dims=256, num_heads=8, attn_drop=0.0, proj_drop=0.0, dropout_layer=None,
             batch_first=True)
 model = dict(
     proposal_generator=dict(
         head=dict(
-            _delete_=True,
             type='PromptGuidedMask2FormerHead',
             placement='after_cross',
-            embed_dim=512,
-            class_embed_hidden=1024,
-            class_embed_layers=2,
-            logit_scale=100.0,
-            no_object_weight=0.1,
-            in_channels=[256, 512, 1024, 2048],
             strides=[4, 8, 16, 32],
-            feat_channels=256,
-            out_channels=256,
-            num_queries=100,
             num_transformer_feat_level=3,
             align_corners=False,
             pixel_decoder=dict(
                 type='mmdet.MSDeformAttnPixelDecoder',
                 num_outs=3,
-                norm_cfg=dict(type='GN', num_groups=32),
-                act_cfg=dict(type='ReLU'),
                 encoder=dict(
                     num_layers=6,
                     layer_cfg=dict(
@@ -40,33 +29,20 @@ model = dict(
                     init_cfg=None),
                 positional_encoding=dict(num_feats=128, normalize=True),
                 init_cfg=None),
-            enforce_decoder_input_project=False,
-            positional_encoding=dict(num_feats=128, normalize=True),
             transformer_decoder=dict(
-                return_intermediate=True,
                 num_layers=9,
-                layer_cfg=dict(
-                    self_attn_cfg=attn,
-                    cross_attn_cfg=attn,
-                    ffn_cfg=dict(embed_dims=256, feedforward_channels=2048, num_fcs=2,
-                                 act_cfg=dict(type='ReLU', inplace=True), ffn_drop=0.0,
-                                 dropout_layer=None, add_identity=True)),
-                init_cfg=None),
-            loss_cls=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=False, loss_weight=2.0,
-                          reduction='mean'),
-            loss_mask=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=True, reduction='mean',
-                           loss_weight=5.0),
-            loss_dice=dict(type='mmdet.DiceLoss', use_sigmoid=True, activate=True,
-                           reduction='mean', naive_dice=True, eps=1.0, loss_weight=5.0),
+                layer_cfg=dict(self_attn_cfg=attn, cross_attn_cfg=attn,
+                               ffn_cfg=dict(ffn_drop=0.0))),
+            loss_cls=dict(loss_weight=2.0),
+            loss_mask=dict(_delete_=True, type='mmdet.CrossEntropyLoss', use_sigmoid=True,
+                           reduction='mean', loss_weight=5.0),
+            loss_dice=dict(loss_weight=5.0),
             train_cfg=dict(
                 num_points=12544,
                 oversample_ratio=3.0,
                 importance_sample_ratio=0.75,
-                assigner=dict(
-                    type='mmdet.HungarianAssigner',
-                    match_costs=[
-                        dict(type='mmdet.ClassificationCost', weight=2.0),
-                        dict(type='mmdet.CrossEntropyLossCost', weight=5.0, use_sigmoid=True),
-                        dict(type='mmdet.DiceCost', weight=5.0, pred_act=True, eps=1.0),
-                    ]),
-                sampler=dict(type='mmdet.MaskPseudoSampler')))))
+                assigner=dict(match_costs=[
+                    dict(type='mmdet.ClassificationCost', weight=2.0),
+                    dict(type='mmdet.CrossEntropyLossCost', weight=5.0, use_sigmoid=True),
+                    dict(type='mmdet.DiceCost', weight=5.0, pred_act=True, eps=1.0),
+                ])))))

@@ -115,7 +115,9 @@ class RandomCaptionView(BaseTransform):
     ``erase_prob`` among the non-object views) inpaints every labelled object's box away and
     pairs the rest of the image with a caption phrase that names none of their classes, so
     objects no box covers (unlabelled classes) get phrase supervision of their own, still
-    only from the captions. With probability ``gray_prob`` the
+    only from the captions. With probability ``name_prob`` an object view's phrase is cut
+    to its article and head noun (``'a large red star'`` -> ``'a star'``), so that its
+    only match in the batch is the shape. With probability ``gray_prob`` the
     chosen view is turned to grey and its colour words are dropped from the text, so that
     matching it needs shape, pattern, fill and size rather than colour alone.
 
@@ -135,6 +137,8 @@ class RandomCaptionView(BaseTransform):
             instead of a caption. Defaults to 0.
         erase_prob (float): probability that a non-object view is an erased view.
             Defaults to 0.
+        name_prob (float): probability that an object view's text is the bare
+            ``'a <class>'``. Defaults to 0.
         gray_prob (float): probability of a grey view with colour words dropped.
             Defaults to 0.
         color_words (Sequence[str], optional): the words dropped from grey views' texts.
@@ -144,7 +148,7 @@ class RandomCaptionView(BaseTransform):
     def __init__(self, *, classes: Optional[Sequence[str]] = None, object_prob: float = 0.5,
                  scale_range: Tuple[float, float] = (1.1, 1.6), max_shift: float = 0.1,
                  flip_prob: float = 0.5, phrase_prob: float = 0.0, erase_prob: float = 0.0,
-                 gray_prob: float = 0.0,
+                 name_prob: float = 0.0, gray_prob: float = 0.0,
                  color_words: Optional[Sequence[str]] = None) -> None:
         if classes is None:
             from ..synthworld import SYNTHWORLD_THINGS
@@ -155,6 +159,7 @@ class RandomCaptionView(BaseTransform):
         self.color_words = tuple(color_words)
         self.phrase_prob = phrase_prob
         self.erase_prob = erase_prob
+        self.name_prob = name_prob
         self.gray_prob = gray_prob
         self.names = [c.split(',')[0].strip() for c in classes]
         self.object_prob = object_prob
@@ -162,8 +167,8 @@ class RandomCaptionView(BaseTransform):
         self.max_shift = max_shift
         self.flip_prob = flip_prob
 
-    def _object_candidates(self, results: dict) -> List[Tuple[Sequence[float], List[str]]]:
-        """(box, phrases) of every labelled object whose class the captions name."""
+    def _object_candidates(self, results: dict) -> List[Tuple[Sequence[float], List[str], str]]:
+        """(box, phrases, bare 'a <class>') of every labelled object the captions name."""
         instances = results.get('instances', [])
         labels = [inst['bbox_label'] for inst in instances]
         candidates = []
@@ -172,9 +177,10 @@ class RandomCaptionView(BaseTransform):
             phrases = phrases_naming(results['captions'], name)
             if not phrases:
                 continue
+            bare = ('an ' if name[0] in 'aeiou' else 'a ') + name
             if labels.count(inst['bbox_label']) > 1:
-                phrases = [('an ' if name[0] in 'aeiou' else 'a ') + name]
-            candidates.append((inst['bbox'], phrases))
+                phrases = [bare]
+            candidates.append((inst['bbox'], phrases, bare))
         return candidates
 
     def _object_view(self, results: dict, box: Sequence[float]) -> np.ndarray:
@@ -210,8 +216,10 @@ class RandomCaptionView(BaseTransform):
         candidates = self._object_candidates(results)
         erased = self._erased_view(results) if self.erase_prob else None
         if candidates and np.random.rand() < self.object_prob:
-            box, texts = candidates[np.random.randint(len(candidates))]
+            box, texts, bare = candidates[np.random.randint(len(candidates))]
             results['img'] = self._object_view(results, box)
+            if np.random.rand() < self.name_prob:
+                texts = [bare]
         elif erased is not None and np.random.rand() < self.erase_prob:
             results['img'], texts = erased
         else:
@@ -229,7 +237,7 @@ class RandomCaptionView(BaseTransform):
         return (f'{self.__class__.__name__}(object_prob={self.object_prob}, '
                 f'scale_range={self.scale_range}, max_shift={self.max_shift}, '
                 f'flip_prob={self.flip_prob}, phrase_prob={self.phrase_prob}, '
-                f'erase_prob={self.erase_prob}, gray_prob={self.gray_prob})')
+                f'erase_prob={self.erase_prob}, name_prob={self.name_prob}, gray_prob={self.gray_prob})')
 
 
 @TRANSFORMS.register_module()

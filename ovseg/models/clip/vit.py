@@ -3,11 +3,14 @@ import math
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
+from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
 from mmengine.registry import MODELS
-from open_clip.transformer import VisionTransformer
+from open_clip.transformer import (CustomResidualAttentionBlock, ResidualAttentionBlock,
+                                   VisionTransformer)
 from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
+from torch.utils.checkpoint import checkpoint
 
 from .loading import build_clip_tower, load_clip_tower, resize_pos_embed
 
@@ -32,6 +35,30 @@ def _pyramid_adapter(width: int, scale: float) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+def _block_with_drop_path(block: nn.Module, x: Tensor, drop_path: DropPath) -> Tensor:
+    """open_clip block forward with ``drop_path`` on both residual branches.
+
+    ``x = x + drop_path(ls_1(attn(ln_1(x))))``, ``x = x + drop_path(ls_2(mlp(ln_2(x))))``:
+    bit-for-bit ``ResidualAttentionBlock.forward`` (``CustomResidualAttentionBlock``:
+    with ``ln_attn`` after ``attn``) when ``drop_path`` is inactive; self-attention,
+    no mask.
+
+    Args:
+        block (nn.Module): an open_clip (Custom)ResidualAttentionBlock.
+        x (Tensor): tokens (B, L, C), or (L, B, C) when not ``batch_first``.
+        drop_path (DropPath): applied to each branch output, same shape as ``x``.
+
+    Returns:
+        Tensor: tokens, same shape as ``x``.
+    """
+    if isinstance(block, CustomResidualAttentionBlock):
+        attn = block.ln_attn(block.attn(block.ln_1(x), attn_mask=None))
+    else:
+        attn = block.attention(q_x=block.ln_1(x), attn_mask=None)
+    x = x + drop_path(block.ls_1(attn))
+    return x + drop_path(block.ls_2(block.mlp(block.ln_2(x))))
+
+
 @MODELS.register_module()
 class CLIPViT(BaseModule):
     """open_clip VisionTransformer giving block features and dense embeddings.
@@ -42,8 +69,16 @@ class CLIPViT(BaseModule):
     token give dense embeddings in CLIP's joint space. The positional embedding
     is bilinearly interpolated to the actual (also non-square) token grid.
 
-    ``forward(): conv1 -> +pos -> ln_pre -> transformer.forward_intermediates()
-    -> [adapters] -> [ln_post, proj]``
+    ``forward(): conv1 -> +pos -> ln_pre -> _run_block() x N -> [adapters]
+    -> [ln_post, proj]``, where ``_run_block()`` is the open_clip block, run
+    branch by branch with drop path while that is active:
+    ``x = x + drop_path(ls_1(attn(ln_1(x))))``, ``x = x + drop_path(ls_2(mlp(ln_2(x))))``.
+
+    Stochastic depth (Huang et al., https://arxiv.org/abs/1603.09382, Sec. 3):
+    in training mode each residual branch of block i is zeroed per sample with
+    probability ``drop_path_rate * i / (N - 1)`` (the mmcv/timm linear rule) and
+    otherwise scaled by ``1 / (1 - p)``; DenseCLIP's ViT-B/16 uses 0.1. In eval
+    mode, or at rate 0, the output is exactly open_clip's.
 
     Args:
         model_name (str): open_clip ViT architecture, e.g. ``'ViT-B-16-quickgelu'``.
@@ -67,6 +102,13 @@ class CLIPViT(BaseModule):
             the first i blocks. Defaults to -1.
         norm_eval (bool): keep the adapters' BatchNorms in eval mode while
             training. Defaults to False.
+        drop_path_rate (float): stochastic depth rate of the last block; block
+            i of N gets ``drop_path_rate * i / (N - 1)`` (``mmcv.cnn.bricks.DropPath``
+            on the attention and MLP branches, training mode only), as
+            DenseCLIP's ``CLIPVisionTransformer``. Blocks run with active drop
+            path bypass their own ``__call__`` (forward hooks on them do not
+            fire); subclasses that loop over blocks themselves call
+            ``_run_block(i, x)`` to get it. Defaults to 0.0.
         freeze_all (bool): freeze the whole tower (adapters stay trainable).
             Defaults to False.
         cache_dir (str, optional): download cache for tags. Defaults to None.
@@ -86,8 +128,8 @@ class CLIPViT(BaseModule):
                  out_indices: Sequence[int] = (-1,), pyramid: bool = False,
                  with_embeddings: bool = False, class_embedding_twice: bool = False,
                  frozen_stages: int = -1, norm_eval: bool = False,
-                 freeze_all: bool = False, cache_dir: Optional[str] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 drop_path_rate: float = 0.0, freeze_all: bool = False,
+                 cache_dir: Optional[str] = None, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.visual = build_clip_tower(model_name, 'visual', image_size=image_size)
         if not isinstance(self.visual, VisionTransformer):
@@ -104,6 +146,11 @@ class CLIPViT(BaseModule):
                              f'{num_blocks} blocks')
         if not -1 <= frozen_stages <= num_blocks:
             raise ValueError(f'frozen_stages must be in -1..{num_blocks}, got {frozen_stages}')
+        if not 0.0 <= drop_path_rate < 1.0:
+            raise ValueError(f'drop_path_rate must be in [0, 1), got {drop_path_rate}')
+        for block in self.visual.transformer.resblocks:
+            if type(block) not in (ResidualAttentionBlock, CustomResidualAttentionBlock):
+                raise TypeError(f'unsupported open_clip block {type(block).__name__}')
         self.model_name = model_name
         self.pretrained = pretrained
         self.cache_dir = cache_dir
@@ -111,7 +158,11 @@ class CLIPViT(BaseModule):
         self.class_embedding_twice = class_embedding_twice
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
+        self.drop_path_rate = drop_path_rate
         self.freeze_all = freeze_all
+        # Parameter-free, so state-dict keys stay open_clip's.
+        self.drop_paths = nn.ModuleList(
+            DropPath(drop_path_rate * i / max(num_blocks - 1, 1)) for i in range(num_blocks))
         self.patch_size = self.visual.patch_size[0]
         self.embed_dim = self.visual.output_dim
         width = self.visual.conv1.out_channels
@@ -172,6 +223,56 @@ class CLIPViT(BaseModule):
             pos = torch.cat([pos[:1] + visual.class_embedding, pos[1:]], dim=0)
         return visual.ln_pre(x + pos.to(x.dtype)), height, width
 
+    def _run_block(self, index: int, x: Tensor) -> Tensor:
+        """Block ``index``, with drop path while it is active.
+
+        Inactive drop path (eval mode, or rate 0 as for block 0) calls the
+        block itself, so its forward hooks fire; active, the two branches run
+        explicitly (:func:`_block_with_drop_path`).
+
+        Args:
+            index (int): block index i in 0..N-1.
+            x (Tensor): tokens (B, L, C), or (L, B, C) when the transformer is
+                not ``batch_first``.
+
+        Returns:
+            Tensor: tokens, same shape as ``x``.
+        """
+        block = self.visual.transformer.resblocks[index]
+        drop_path = self.drop_paths[index]
+        if drop_path.training and drop_path.drop_prob > 0:
+            return _block_with_drop_path(block, x, drop_path)
+        return block(x)
+
+    def _run_blocks(self, x: Tensor, indices: Sequence[int],
+                    stop_early: bool) -> Tuple[Tensor, List[Tensor]]:
+        """Run the blocks, as open_clip ``Transformer.forward_intermediates``.
+
+        Args:
+            x (Tensor): tokens (B, L, C).
+            indices (Sequence[int]): sorted blocks whose outputs are kept.
+            stop_early (bool): skip the blocks after the last of ``indices``.
+
+        Returns:
+            tuple: last tokens (B, L, C) and per index the tokens (B, L, C)
+            after that block.
+        """
+        transformer = self.visual.transformer
+        num_blocks = max(indices) + 1 if stop_early else len(transformer.resblocks)
+        if not transformer.batch_first:
+            x = x.transpose(0, 1).contiguous()  # (L, B, C)
+        intermediates = []
+        for i in range(num_blocks):
+            if transformer.grad_checkpointing:
+                x = checkpoint(self._run_block, i, x, use_reentrant=False)
+            else:
+                x = self._run_block(i, x)
+            if i in indices:
+                intermediates.append(x if transformer.batch_first else x.transpose(0, 1))
+        if not transformer.batch_first:
+            x = x.transpose(0, 1)  # (B, L, C)
+        return x, intermediates
+
     def forward(self, x: Tensor) -> Tuple[Union[Tensor, Tuple[Tensor, Tensor]], ...]:
         """Extract block features and, optionally, CLIP embeddings.
 
@@ -189,8 +290,8 @@ class CLIPViT(BaseModule):
         """
         batch = x.shape[0]
         x, height, width = self._embed(x)
-        x, blocks = self.visual.transformer.forward_intermediates(
-            x, indices=sorted(set(self.out_indices)), stop_early=not self.with_embeddings)
+        x, blocks = self._run_blocks(x, sorted(set(self.out_indices)),
+                                     stop_early=not self.with_embeddings)
         by_index = dict(zip(sorted(set(self.out_indices)), blocks))
         outs = [by_index[i][:, 1:].transpose(1, 2).reshape(batch, -1, height, width)  # (B, C, h, w)
                 for i in self.out_indices]

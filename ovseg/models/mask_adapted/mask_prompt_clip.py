@@ -178,8 +178,8 @@ class MaskPromptViT(CLIPViT):
         batch_first = visual.transformer.batch_first
         if not batch_first:
             tokens = tokens.transpose(0, 1)  # (1+L, N, C)
-        for depth, block in enumerate(visual.transformer.resblocks, start=1):
-            tokens = block(tokens)
+        for depth in range(1, len(visual.transformer.resblocks) + 1):
+            tokens = self._run_block(depth - 1, tokens)  # with CLIPViT's drop path
             if prompts is not None and depth < self.prompt_depth:
                 tokens = _replace_patch_tokens(tokens, keep, prompts[depth], batch_first)
         cls_out = tokens[:, 0] if batch_first else tokens[0]  # (N, C)
@@ -208,8 +208,8 @@ class MaskPromptViT(CLIPViT):
         *blocks, last = transformer.resblocks
         if not transformer.batch_first:
             tokens = tokens.transpose(0, 1)
-        for block in blocks:
-            tokens = block(tokens)
+        for index in range(len(blocks)):
+            tokens = self._run_block(index, tokens)  # with CLIPViT's drop path
         if not transformer.batch_first:
             tokens = tokens.transpose(0, 1)
         attn = last.attn

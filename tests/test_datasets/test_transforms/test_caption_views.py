@@ -69,6 +69,16 @@ def test_random_caption_view_pairs_crops_with_their_phrases(train_record):
     assert whole['text'] in train_record['captions'] and whole['img'].shape == (96, 96, 3)
 
 
+def test_name_views_keep_only_the_class_name(train_record):
+    load = Compose([dict(type='LoadImageFromFile')])
+    names = {SYNTHWORLD_THINGS[inst['bbox_label']] for inst in train_record['instances']
+             if phrases_naming(train_record['captions'], SYNTHWORLD_THINGS[inst['bbox_label']])}
+    bare = {('an ' if n[0] in 'aeiou' else 'a ') + n for n in names}
+    np.random.seed(0)
+    view = RandomCaptionView(object_prob=1.0, name_prob=1.0)
+    assert {view(load(dict(train_record)))['text'] for _ in range(10)} <= bare
+
+
 def test_erased_view_hides_labelled_objects(synthworld_root):
     dataset = SynthWorldCaptionDataset(
         data_root=synthworld_root, ann_file='annotations/captions_train.json',

@@ -2,10 +2,12 @@
 import open_clip
 import pytest
 import torch
+from mmcv.cnn.bricks import DropPath
 from mmengine.registry import DefaultScope
+from open_clip.transformer import CustomResidualAttentionBlock, ResidualAttentionBlock
 
 from ovseg.models.clip import CLIPViT
-from ovseg.models.clip.vit import _pyramid_adapter
+from ovseg.models.clip.vit import _block_with_drop_path, _pyramid_adapter
 from ovseg.testing import TINY_VIT
 
 
@@ -119,3 +121,79 @@ def test_builds_from_downstream_registries(scope):
                                      out_indices=(0, 0, 1, 1), pyramid=True))
     assert isinstance(backbone, CLIPViT)
     assert len(backbone(torch.rand(1, 3, 64, 64))) == 4
+
+
+def _drop_path_pair(tiny_vit_clip, rate):
+    """Rate-0 and rate-``rate`` backbones with the same weights."""
+    kwargs = dict(model_name=TINY_VIT, out_indices=(0, 1), with_embeddings=True)
+    plain = CLIPViT(**kwargs)
+    dropped = CLIPViT(drop_path_rate=rate, **kwargs)
+    for backbone in (plain, dropped):
+        backbone.visual.load_state_dict(tiny_vit_clip.visual.state_dict())
+    return plain, dropped
+
+
+def _flatten(outs):
+    *blocks, (global_emb, dense) = outs
+    return [*blocks, global_emb, dense]
+
+
+def test_drop_path_is_identity_in_eval_mode(tiny_vit_clip):
+    plain, dropped = _drop_path_pair(tiny_vit_clip, 0.5)
+    assert plain.state_dict().keys() == dropped.state_dict().keys()
+    image = torch.rand(2, 3, 32, 32)
+    for ours, theirs in zip(_flatten(dropped.eval()(image)), _flatten(plain.eval()(image))):
+        assert torch.equal(ours, theirs)
+    # Rate 0 in training mode is exactly the eval-mode (open_clip) output too.
+    for ours, theirs in zip(_flatten(plain.train()(image)), _flatten(plain.eval()(image))):
+        assert torch.equal(ours, theirs)
+
+
+def test_drop_path_is_random_in_train_mode(tiny_vit_clip):
+    _, dropped = _drop_path_pair(tiny_vit_clip, 0.5)
+    dropped.train()
+    image = torch.rand(8, 3, 32, 32)
+
+    def run(seed):
+        torch.manual_seed(seed)
+        return _flatten(dropped(image))
+
+    first, again, other = run(0), run(0), run(1)
+    assert all(torch.equal(a, b) for a, b in zip(first, again))
+    # Block 0 has rate 0; block 1 (rate 0.5) and the embeddings depend on the seed.
+    assert torch.equal(first[0], other[0])
+    assert not torch.equal(first[1], other[1]) and not torch.equal(first[2], other[2])
+
+
+def test_drop_path_rates_increase_linearly():
+    backbone = CLIPViT(model_name='synthworld-vit-s', drop_path_rate=0.5)
+    rates = [module.drop_prob for module in backbone.drop_paths]
+    assert len(rates) == len(backbone.visual.transformer.resblocks) == 6
+    assert rates == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4, 0.5])
+    tiny = CLIPViT(model_name=TINY_VIT, drop_path_rate=0.1)
+    assert [module.drop_prob for module in tiny.drop_paths] == pytest.approx([0.0, 0.1])
+    with pytest.raises(ValueError, match='drop_path_rate'):
+        CLIPViT(model_name=TINY_VIT, drop_path_rate=1.0)
+
+
+
+@pytest.mark.parametrize('grad', [True, False])
+@pytest.mark.parametrize('block_type', [ResidualAttentionBlock, CustomResidualAttentionBlock])
+def test_explicit_branches_bit_exact_with_open_clip_block(block_type, grad):
+    torch.manual_seed(0)
+    extra = dict(scale_attn=True) if block_type is CustomResidualAttentionBlock else {}
+    block = block_type(64, 2, ls_init_value=0.5, **extra).eval()
+    x = torch.randn(2, 5, 64)
+    with torch.set_grad_enabled(grad):
+        inactive = _block_with_drop_path(block, x, DropPath(0.5).eval())
+        assert torch.equal(inactive, block(x))
+        assert torch.equal(_block_with_drop_path(block, x, DropPath(0.0).train()), block(x))
+
+
+def test_run_blocks_bit_exact_with_open_clip_transformer(tiny_vit_clip):
+    _, dropped = _drop_path_pair(tiny_vit_clip, 0.5)
+    tokens, _, _ = dropped._embed(torch.rand(2, 3, 32, 32))
+    ours = dropped.eval()._run_blocks(tokens, [0, 1], stop_early=False)
+    theirs = dropped.visual.transformer.forward_intermediates(tokens, indices=[0, 1])
+    assert torch.equal(ours[0], theirs[0])
+    assert all(torch.equal(a, b) for a, b in zip(ours[1], theirs[1]))

@@ -46,13 +46,25 @@ def test_ade20k_configs_match_the_original(name, in_channels, text_dim):
     assert cfg.optim_wrapper.optimizer.lr == 1e-4
 
 
-def test_synthworld_config_builds_on_cpu():
-    path = osp.join(REPO, 'configs', 'denseclip',
-                    'denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py')
-    _, model = build_config_model(path, device='cpu')
-    model.init_weights()
+@pytest.mark.parametrize('name, in_channels', [
+    ('denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py', [192, 192, 213, 192]),
+    ('denseclip_synthclip-rn-s_fpn_1xb8-1k_synthworld-128x128.py', [96, 192, 384, 789]),
+])
+def test_synthworld_config_runs_on_cpu(name, in_channels):
+    """Random weights: one loss on a 128x128 batch (score map at C5 for RN), then predict."""
+    from mmengine.model import revert_sync_batchnorm
+
+    from denseclip_utils import seg_batch
     from ovseg.datasets.synthworld import seg_metainfo
+    _, model = build_config_model(osp.join(REPO, 'configs', 'denseclip', name), device='cpu')
+    model = revert_sync_batchnorm(model)
+    model.init_weights()
+    assert [c.conv.in_channels for c in model.neck.lateral_convs] == in_channels
+    assert model.text_length == 16 and model.gamma.shape == (128,)
     model.set_vocabulary(seg_metainfo()['class_synonyms'])
+    torch.manual_seed(0)
+    losses = model.loss(*seg_batch(size=(128, 128), num_classes=21))
+    assert all(torch.isfinite(v) for v in losses.values())
     model.eval()
     with torch.no_grad():
         out = model.predict(torch.randn(1, 3, 64, 64))

@@ -3,35 +3,12 @@ import glob
 import os.path as osp
 
 import pytest
-import torch
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
 
 from ovseg.models.clip import VILD_TEMPLATES
+from ovseg.testing import build_config_model
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'mask_adapted', '*.py')))
-
-
-def _no_pretrained(cfg):
-    if isinstance(cfg, dict):
-        for key in list(cfg):
-            if key == 'pretrained':
-                cfg[key] = None
-            else:
-                _no_pretrained(cfg[key])
-    elif isinstance(cfg, (list, tuple)):
-        for item in cfg:
-            _no_pretrained(item)
-
-
-def _build(path):
-    from mmseg.registry import MODELS
-    cfg = Config.fromfile(path)
-    _no_pretrained(cfg.model)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    with torch.device('meta'):
-        return cfg, MODELS.build(cfg.model)
 
 
 def test_configs_found():
@@ -40,7 +17,7 @@ def test_configs_found():
 
 @pytest.mark.parametrize('path', CONFIGS, ids=[osp.basename(p) for p in CONFIGS])
 def test_config_builds_offline(path):
-    cfg, model = _build(path)
+    cfg, model = build_config_model(path)
     assert 'val_dataloader' in cfg and 'test_evaluator' in cfg
     assert any(h['type'] == 'VocabularyHook' for h in cfg.custom_hooks)
     if type(model).__name__ == 'MaskAdaptedCLIP':
@@ -58,10 +35,11 @@ def test_config_builds_offline(path):
 
 
 def test_vit_b16_prompt_shape_and_lr():
-    cfg, model = _build(osp.join(REPO, 'configs', 'mask_adapted',
-                                 'mask-adapted-clip-mpt_vit-b16_4xb32-5e_coco-captions-224.py'))
+    folder = osp.join(REPO, 'configs', 'mask_adapted')
+    cfg, model = build_config_model(
+        osp.join(folder, 'mask-adapted-clip-mpt_vit-b16_4xb32-5e_coco-captions-224.py'))
     assert model.image_tower.mask_embedding.shape == (3, 196, 768)
     assert cfg.optim_wrapper.optimizer.lr == 2e-2 and cfg.optim_wrapper.optimizer.weight_decay == 0
-    cfg, _ = _build(osp.join(REPO, 'configs', 'mask_adapted',
-                             'mask-adapted-clip-ft_vit-b16_4xb128-5e_coco-captions-224.py'))
+    cfg, _ = build_config_model(
+        osp.join(folder, 'mask-adapted-clip-ft_vit-b16_4xb128-5e_coco-captions-224.py'))
     assert cfg.optim_wrapper.optimizer.lr == 5e-6 and cfg.optim_wrapper.optimizer.weight_decay == 0.2

@@ -17,10 +17,10 @@ import ovseg.evaluation  # noqa: F401
 from ovseg.datasets.synthworld import SceneConfig, generate
 from ovseg.models.clip import create_clip
 from ovseg.models.pretraining import ContrastiveCLIP
-from ovseg.testing import TINY_VIT
+from ovseg.testing import TINY_RN, TINY_VIT
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_vit-s_synthworld-96.py')
+CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-96.py')  # quickstart's
 
 
 @pytest.fixture(scope='module')
@@ -80,10 +80,10 @@ def test_clip_state_dict_matches_open_clip(tmp_path):
 
 
 def _tiny_config(data_root: str, work_dir: str) -> Config:
-    """The quickstart config, shrunk: tiny architecture, 32 px, batch 8, 40 iterations."""
+    """The quickstart config, shrunk: tiny ResNet, 32 px, batch 8, 40 iterations."""
     cfg = Config.fromfile(CONFIG)
     cfg.work_dir = work_dir
-    cfg.model.model_name = TINY_VIT
+    cfg.model.model_name = TINY_RN
     cfg.train_dataloader.batch_size = 8
     for loader in (cfg.train_dataloader, cfg.val_dataloader):
         loader.num_workers = 0
@@ -110,20 +110,20 @@ def test_tiny_pretraining_learns_and_exports(synthworld_64, tmp_path):
     losses = runner.message_hub.get_scalar('train/loss_contrastive').data[0]
     assert len(losses) == 40
     assert losses[-10:].mean() < 0.8 * losses[:10].mean()
-    path = osp.join(work_dir, 'synthclip.pt')
+    path = osp.join(work_dir, 'synthclip-rn-s.pt')
     assert osp.isfile(path)
 
     trained = runner.model.eval()
     images = torch.randn(2, 3, 32, 32)
     texts = ['a red star', 'a hollow blue heart']
     expected_image, expected_text = trained._encode_images(images), trained._encode_text(texts)
-    tokens = open_clip.get_tokenizer(TINY_VIT)(texts)
-    for clip in (create_clip(TINY_VIT, pretrained=path),
-                 open_clip.create_model(TINY_VIT, pretrained=path).eval()):
+    tokens = open_clip.get_tokenizer(TINY_RN)(texts)
+    for clip in (create_clip(TINY_RN, pretrained=path),
+                 open_clip.create_model(TINY_RN, pretrained=path).eval()):
         assert torch.allclose(clip.encode_image(images, normalize=True), expected_image, atol=1e-5)
         assert torch.allclose(clip.encode_text(tokens, normalize=True), expected_text, atol=1e-5)
 
-    reloaded = ContrastiveCLIP(model_name=TINY_VIT, pretrained=path)
+    reloaded = ContrastiveCLIP(model_name=TINY_RN, pretrained=path)
     reloaded.init_weights()
     assert torch.allclose(reloaded.eval()._encode_images(images), expected_image, atol=1e-5)
 
@@ -131,7 +131,7 @@ def test_tiny_pretraining_learns_and_exports(synthworld_64, tmp_path):
     converted = str(tmp_path / 'converted.pt')
     subprocess.run([sys.executable, osp.join(ROOT, 'tools/convert/synthclip_from_mmengine.py'),
                     osp.join(work_dir, 'iter_40.pth'), converted], check=True, cwd=ROOT)
-    clip = create_clip(TINY_VIT, pretrained=converted)
+    clip = create_clip(TINY_RN, pretrained=converted)
     assert torch.allclose(clip.encode_image(images, normalize=True), expected_image, atol=1e-5)
 
 

@@ -24,9 +24,23 @@ def tiny_loss_cfgs() -> dict:
                        reduction='mean', naive_dice=True, eps=1.0, loss_weight=5.0))
 
 
-def tiny_mask2former_head_cfg(head_type: str = 'OpenVocabMask2FormerHead', **extra) -> dict:
+def _tiny_decoder_cfgs(*, num_layers: int) -> dict:
+    """The transformer decoder (and its positional encoding) of both tiny heads."""
     attn = dict(embed_dims=FEAT, num_heads=2, attn_drop=0.0, proj_drop=0.0,
                 dropout_layer=None, batch_first=True)
+    return dict(
+        enforce_decoder_input_project=False,
+        positional_encoding=dict(num_feats=FEAT // 2, normalize=True),
+        transformer_decoder=dict(
+            return_intermediate=True, num_layers=num_layers,
+            layer_cfg=dict(self_attn_cfg=copy.deepcopy(attn), cross_attn_cfg=copy.deepcopy(attn),
+                           ffn_cfg=dict(embed_dims=FEAT, feedforward_channels=64, num_fcs=2,
+                                        act_cfg=dict(type='ReLU', inplace=True),
+                                        ffn_drop=0.0, dropout_layer=None, add_identity=True)),
+            init_cfg=None))
+
+
+def tiny_mask2former_head_cfg(head_type: str = 'OpenVocabMask2FormerHead', **extra) -> dict:
     cfg = dict(
         type=head_type, embed_dim=EMBED_DIM, class_embed_hidden=64,
         in_channels=[8, 16, 32, 64], strides=[4, 8, 16, 32], feat_channels=FEAT,
@@ -42,15 +56,7 @@ def tiny_mask2former_head_cfg(head_type: str = 'OpenVocabMask2FormerHead', **ext
                              ffn_drop=0.0, act_cfg=dict(type='ReLU', inplace=True))),
                 init_cfg=None),
             positional_encoding=dict(num_feats=FEAT // 2, normalize=True), init_cfg=None),
-        enforce_decoder_input_project=False,
-        positional_encoding=dict(num_feats=FEAT // 2, normalize=True),
-        transformer_decoder=dict(
-            return_intermediate=True, num_layers=3,
-            layer_cfg=dict(self_attn_cfg=copy.deepcopy(attn), cross_attn_cfg=copy.deepcopy(attn),
-                           ffn_cfg=dict(embed_dims=FEAT, feedforward_channels=64, num_fcs=2,
-                                        act_cfg=dict(type='ReLU', inplace=True),
-                                        ffn_drop=0.0, dropout_layer=None, add_identity=True)),
-            init_cfg=None),
+        **_tiny_decoder_cfgs(num_layers=3),
         train_cfg=dict(
             num_points=256, oversample_ratio=3.0, importance_sample_ratio=0.75,
             assigner=dict(type='mmdet.HungarianAssigner', match_costs=[
@@ -64,22 +70,12 @@ def tiny_mask2former_head_cfg(head_type: str = 'OpenVocabMask2FormerHead', **ext
 
 
 def tiny_maskformer_head_cfg() -> dict:
-    attn = dict(embed_dims=FEAT, num_heads=2, attn_drop=0.0, proj_drop=0.0,
-                dropout_layer=None, batch_first=True)
     cfg = dict(
         type='OpenVocabMaskFormerHead', embed_dim=EMBED_DIM, class_embed_hidden=64,
         in_channels=[8, 16, 32, 64], feat_channels=FEAT, out_channels=FEAT, num_queries=6,
         pixel_decoder=dict(type='mmdet.PixelDecoder', norm_cfg=dict(type='GN', num_groups=8),
                            act_cfg=dict(type='ReLU')),
-        enforce_decoder_input_project=False,
-        positional_encoding=dict(num_feats=FEAT // 2, normalize=True),
-        transformer_decoder=dict(
-            return_intermediate=True, num_layers=2,
-            layer_cfg=dict(self_attn_cfg=copy.deepcopy(attn), cross_attn_cfg=copy.deepcopy(attn),
-                           ffn_cfg=dict(embed_dims=FEAT, feedforward_channels=64, num_fcs=2,
-                                        act_cfg=dict(type='ReLU', inplace=True),
-                                        ffn_drop=0.0, dropout_layer=None, add_identity=True)),
-            init_cfg=None),
+        **_tiny_decoder_cfgs(num_layers=2),
         train_cfg=dict(
             assigner=dict(type='mmdet.HungarianAssigner', match_costs=[
                 dict(type='mmdet.ClassificationCost', weight=1.0),

@@ -1,0 +1,10 @@
+_base_ = [
+    '../_base_/models/denseclip_synthclip-rn-s.py', '../_base_/datasets/synthworld_seg.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/synthworld_adamw-poly-1k.py'
+]
+# DenseCLIP on SynthWorld (CPU, minutes) on the RN SynthWorld CLIP; data, schedule and
+# evaluation as denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py.
+# Zero-shot score map of the same model: --cfg-options model.test_cfg.predict_from=score_map
+crop_size = (128, 128)
+model = dict(data_preprocessor=dict(size=crop_size), test_cfg=dict(mode='whole'))
+default_hooks = dict(checkpoint=dict(interval=500), logger=dict(interval=50))
