@@ -99,6 +99,27 @@ def drop_words(text: str, words: Sequence[str]) -> str:
     return ' '.join(tokens)
 
 
+def swap_head_noun(phrase: str, name: str, heads: Sequence[str]) -> Optional[str]:
+    """``phrase`` (ending in ``name``) with ``name`` replaced by another of ``heads``.
+
+    A counterfactual caption as NegCLIP's hard negatives (Yuksekgonul et al., "When and why
+    vision-language models behave like bags-of-words", ICLR 2023, Sec. 4): same words, another
+    object noun. Returns None when ``heads`` offers no other noun.
+
+    Examples:
+        >>> swap_head_noun('a large red star', 'star', ['star', 'ring'])
+        'a large red ring'
+    """
+    others = sorted({h for h in heads if h.lower() != name.lower()})
+    if not others:
+        return None
+    other = others[np.random.randint(len(others))]
+    words = phrase[:len(phrase) - len(name)].split(' ')
+    if len(words) == 2 and words[0].lower() in ('a', 'an'):  # 'a star' -> 'an arrow'
+        words[0] = 'an' if other[0] in 'aeiou' else 'a'
+    return ' '.join(words) + other
+
+
 @TRANSFORMS.register_module()
 class RandomCaptionView(BaseTransform):
     """Pick one training pair: the whole image with a caption, or an object crop with its phrase.
@@ -117,7 +138,10 @@ class RandomCaptionView(BaseTransform):
     objects no box covers (unlabelled classes) get phrase supervision of their own, still
     only from the captions. With probability ``name_prob`` an object view's phrase is cut
     to its article and head noun (``'a large red star'`` -> ``'a star'``), so that its
-    only match in the batch is the shape. With probability ``gray_prob`` the
+    only match in the batch is the shape. With probability ``negative_prob`` an object view
+    also gets ``negative_text``: its text with the class noun swapped for another noun that
+    heads a phrase of the same image's captions (:func:`swap_head_noun`), a hard negative
+    that only the shape tells apart. With probability ``gray_prob`` the
     chosen view is turned to grey and its colour words are dropped from the text, so that
     matching it needs shape, pattern, fill and size rather than colour alone.
 
@@ -139,6 +163,8 @@ class RandomCaptionView(BaseTransform):
             Defaults to 0.
         name_prob (float): probability that an object view's text is the bare
             ``'a <class>'``. Defaults to 0.
+        negative_prob (float): probability that an object view gets a
+            ``negative_text``. Defaults to 0.
         gray_prob (float): probability of a grey view with colour words dropped.
             Defaults to 0.
         color_words (Sequence[str], optional): the words dropped from grey views' texts.
@@ -148,7 +174,7 @@ class RandomCaptionView(BaseTransform):
     def __init__(self, *, classes: Optional[Sequence[str]] = None, object_prob: float = 0.5,
                  scale_range: Tuple[float, float] = (1.1, 1.6), max_shift: float = 0.1,
                  flip_prob: float = 0.5, phrase_prob: float = 0.0, erase_prob: float = 0.0,
-                 name_prob: float = 0.0, gray_prob: float = 0.0,
+                 name_prob: float = 0.0, negative_prob: float = 0.0, gray_prob: float = 0.0,
                  color_words: Optional[Sequence[str]] = None) -> None:
         if classes is None:
             from ..synthworld import SYNTHWORLD_THINGS
@@ -160,6 +186,7 @@ class RandomCaptionView(BaseTransform):
         self.phrase_prob = phrase_prob
         self.erase_prob = erase_prob
         self.name_prob = name_prob
+        self.negative_prob = negative_prob
         self.gray_prob = gray_prob
         self.names = [c.split(',')[0].strip() for c in classes]
         self.object_prob = object_prob
@@ -167,8 +194,9 @@ class RandomCaptionView(BaseTransform):
         self.max_shift = max_shift
         self.flip_prob = flip_prob
 
-    def _object_candidates(self, results: dict) -> List[Tuple[Sequence[float], List[str], str]]:
-        """(box, phrases, bare 'a <class>') of every labelled object the captions name."""
+    def _object_candidates(self, results: dict
+                           ) -> List[Tuple[Sequence[float], List[str], str, str]]:
+        """(box, phrases, bare 'a <class>', class) of every labelled object the captions name."""
         instances = results.get('instances', [])
         labels = [inst['bbox_label'] for inst in instances]
         candidates = []
@@ -180,7 +208,7 @@ class RandomCaptionView(BaseTransform):
             bare = ('an ' if name[0] in 'aeiou' else 'a ') + name
             if labels.count(inst['bbox_label']) > 1:
                 phrases = [bare]
-            candidates.append((inst['bbox'], phrases, bare))
+            candidates.append((inst['bbox'], phrases, bare, name))
         return candidates
 
     def _object_view(self, results: dict, box: Sequence[float]) -> np.ndarray:
@@ -214,9 +242,10 @@ class RandomCaptionView(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         candidates = self._object_candidates(results)
+        name = None  # the class of an object view
         erased = self._erased_view(results) if self.erase_prob else None
         if candidates and np.random.rand() < self.object_prob:
-            box, texts, bare = candidates[np.random.randint(len(candidates))]
+            box, texts, bare, name = candidates[np.random.randint(len(candidates))]
             results['img'] = self._object_view(results, box)
             if np.random.rand() < self.name_prob:
                 texts = [bare]
@@ -227,9 +256,17 @@ class RandomCaptionView(BaseTransform):
             if np.random.rand() < self.phrase_prob:
                 texts = [p for c in texts for p in noun_phrases(c)] or texts
         results['text'] = texts[np.random.randint(len(texts))]
+        if name is not None and np.random.rand() < self.negative_prob:
+            heads = [p.split(' ')[-1] for c in results['captions'] for p in noun_phrases(c)
+                     if p.split(' ')[-1].isalpha()]
+            negative = swap_head_noun(results['text'], name, heads)
+            if negative is not None:
+                results['negative_text'] = negative
         if np.random.rand() < self.gray_prob:
             results['img'] = mmcv.gray2bgr(mmcv.bgr2gray(results['img']))
             results['text'] = drop_words(results['text'], self.color_words)
+            if 'negative_text' in results:
+                results['negative_text'] = drop_words(results['negative_text'], self.color_words)
         results['img_shape'] = results['img'].shape[:2]
         return results
 
@@ -237,7 +274,8 @@ class RandomCaptionView(BaseTransform):
         return (f'{self.__class__.__name__}(object_prob={self.object_prob}, '
                 f'scale_range={self.scale_range}, max_shift={self.max_shift}, '
                 f'flip_prob={self.flip_prob}, phrase_prob={self.phrase_prob}, '
-                f'erase_prob={self.erase_prob}, name_prob={self.name_prob}, gray_prob={self.gray_prob})')
+                f'erase_prob={self.erase_prob}, name_prob={self.name_prob}, '
+                f'negative_prob={self.negative_prob}, gray_prob={self.gray_prob})')
 
 
 @TRANSFORMS.register_module()

@@ -21,6 +21,7 @@ class PackCaptionInputs(BaseTransform):
     ``LoadImageFromFile``). Output ``data_samples``: a ``BaseDataElement`` with
 
     - ``text`` (str): the training text of :class:`RandomCaptionView`, if present;
+    - ``negative_text`` (str): its hard negative (another head noun), if present;
     - ``captions`` (list[str]): every caption, if ``pack_captions``;
     - ``crop_inputs`` (N, 3, S, S) uint8 and ``gt_crop_labels`` (N,) int64, from
       :class:`ObjectCrops`, if present;
@@ -42,6 +43,8 @@ class PackCaptionInputs(BaseTransform):
         sample = BaseDataElement(metainfo={k: results[k] for k in self.meta_keys if k in results})
         if 'text' in results:
             sample.text = results['text']
+        if 'negative_text' in results:
+            sample.negative_text = results['negative_text']
         if self.pack_captions:
             sample.captions = list(results.get('captions', []))
         if 'crops' in results:

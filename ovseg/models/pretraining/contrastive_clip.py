@@ -37,7 +37,7 @@ class ContrastiveCLIP(BaseModel):
     Call graph:
 
     - ``loss()``: ``_encode_text(data_samples.text)``, ``_encode_images(inputs)`` ->
-      ``open_clip.ClipLoss``
+      ``open_clip.ClipLoss`` [+ hard-negative term on ``data_samples.negative_text``]
     - ``predict()``: ``_encode_images(inputs)``, ``_encode_text(captions)``,
       ``_encode_images(crop_inputs)`` -> ``classifier()`` -> crop scores
 
@@ -50,6 +50,11 @@ class ContrastiveCLIP(BaseModel):
             (``get_templates``). Defaults to ``'vild'``.
         loss (dict, optional): keyword arguments of ``open_clip.ClipLoss``; ``rank`` and
             ``world_size`` come from the running process group. Defaults to None.
+        hard_negative_weight (float): weight of the hard-negative term, computed for the
+            samples that carry a ``negative_text`` (``RandomCaptionView(negative_prob=...)``):
+            cross-entropy of each such image over (its text, its negative), both scaled by
+            the CLIP temperature. A pairwise form of NegCLIP's hard negatives (Yuksekgonul
+            et al., ICLR 2023, Sec. 4), local to each process. Defaults to 1.0.
         data_preprocessor (dict, optional): defaults to :func:`clip_data_preprocessor`.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
 
@@ -66,6 +71,7 @@ class ContrastiveCLIP(BaseModel):
 
     def __init__(self, *, model_name: str, pretrained: Optional[str] = None,
                  templates: Union[str, Sequence[str]] = 'vild', loss: Optional[dict] = None,
+                 hard_negative_weight: float = 1.0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor or clip_data_preprocessor(),
@@ -78,6 +84,7 @@ class ContrastiveCLIP(BaseModel):
         rank, world_size = get_dist_info()
         self.loss_fn = open_clip.ClipLoss(**dict(dict(rank=rank, world_size=world_size),
                                                  **(loss or {})))
+        self.hard_negative_weight = hard_negative_weight
 
     @property
     def text_encoder(self) -> CLIPTextEncoder:
@@ -148,7 +155,8 @@ class ContrastiveCLIP(BaseModel):
             mode (str): ``'loss'``, ``'predict'`` or ``'tensor'``. Defaults to ``'tensor'``.
 
         Returns:
-            - ``'loss'``: dict with ``loss_contrastive`` (scalar) and the detached
+            - ``'loss'``: dict with ``loss_contrastive`` (scalar), ``loss_hard_negative``
+              (scalar, when some sample has ``negative_text``) and the detached
               ``logit_scale`` (exp of the learnt log temperature).
             - ``'predict'``: the B data samples, each with ``img_embed`` (D,),
               ``caption_embeds`` (T_b, D), ``crop_embeds`` (N_b, D), all L2-normalised
@@ -174,8 +182,20 @@ class ContrastiveCLIP(BaseModel):
         text_embeds = self._encode_text([s.text for s in data_samples])  # (B, D)
         # open_clip clamps the temperature at 100 after each step; clamping here is the same.
         logit_scale = self.text_encoder.logit_scale.clamp(0, math.log(100)).exp()
-        loss = self.loss_fn(image_embeds, text_embeds, logit_scale)
-        return dict(loss_contrastive=loss, logit_scale=logit_scale.detach())
+        losses = dict(loss_contrastive=self.loss_fn(image_embeds, text_embeds, logit_scale),
+                      logit_scale=logit_scale.detach())
+        with_negative = [i for i, s in enumerate(data_samples) if 'negative_text' in s]
+        if with_negative and self.hard_negative_weight:
+            # open_clip's losses take no extra negative texts: this term is ours.
+            negatives = self._encode_text([data_samples[i].negative_text
+                                           for i in with_negative])  # (M, D)
+            images, positives = image_embeds[with_negative], text_embeds[with_negative]
+            logits = logit_scale * torch.stack([(images * positives).sum(-1),
+                                                (images * negatives).sum(-1)], dim=1)  # (M, 2)
+            target = logits.new_zeros(len(with_negative), dtype=torch.long)
+            losses['loss_hard_negative'] = (self.hard_negative_weight
+                                            * F.cross_entropy(logits, target))
+        return losses
 
     @torch.no_grad()
     def predict(self, inputs: Tensor,

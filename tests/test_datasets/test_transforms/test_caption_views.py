@@ -8,7 +8,8 @@ import ovseg.datasets  # noqa: F401  (registers the transforms)
 from ovseg.datasets import SynthWorldCaptionDataset
 from ovseg.datasets.synthworld import SYNTHWORLD_THINGS
 from ovseg.datasets.transforms import (ObjectCrops, PackCaptionInputs, RandomCaptionView,
-                                       drop_words, noun_phrases, phrases_naming, square_window)
+                                       drop_words, noun_phrases, phrases_naming, square_window,
+                                       swap_head_noun)
 
 
 def test_phrases_naming_finds_article_phrases_only():
@@ -77,6 +78,21 @@ def test_name_views_keep_only_the_class_name(train_record):
     np.random.seed(0)
     view = RandomCaptionView(object_prob=1.0, name_prob=1.0)
     assert {view(load(dict(train_record)))['text'] for _ in range(10)} <= bare
+
+
+def test_hard_negatives_swap_only_the_class_noun(train_record):
+    load = Compose([dict(type='LoadImageFromFile')])
+    np.random.seed(0)
+    view = RandomCaptionView(object_prob=1.0, negative_prob=1.0)
+    for _ in range(10):
+        results = view(load(dict(train_record)))
+        text, negative = results['text'].split(' '), results['negative_text'].split(' ')
+        assert len(text) == len(negative) and text[-1] != negative[-1]
+        assert text[1:-1] == negative[1:-1]  # same attributes (the article may change)
+    assert swap_head_noun('a star', 'star', ['star', 'arrow']) == 'an arrow'
+    assert swap_head_noun('a star', 'star', ['star']) is None
+    whole = RandomCaptionView(object_prob=0.0, negative_prob=1.0)(load(dict(train_record)))
+    assert 'negative_text' not in whole
 
 
 def test_erased_view_hides_labelled_objects(synthworld_root):

@@ -1,4 +1,5 @@
 """ContrastiveCLIP: modes, checkpoint export, and a tiny SynthWorld pretraining run."""
+import math
 import os.path as osp
 import subprocess
 import sys
@@ -6,6 +7,7 @@ import sys
 import open_clip
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.registry import MODELS
 from mmengine.runner import Runner
@@ -64,6 +66,24 @@ def test_modes_give_documented_shapes():
         assert out.crop_embeds.shape == (i, 32)
         assert out.crop_scores.shape == (i, 3)
         assert 'crop_inputs' not in out
+
+
+def test_hard_negative_term_prefers_the_true_text():
+    torch.manual_seed(0)
+    model = ContrastiveCLIP(model_name=TINY_VIT)
+    samples = [BaseDataElement(text='a red star', negative_text='a red ring'),
+               BaseDataElement(text='a blue disk')]
+    data = model.data_preprocessor(
+        dict(inputs=[torch.randint(0, 255, (3, 32, 32), dtype=torch.uint8)] * 2,
+             data_samples=samples))
+    losses = model(**data, mode='loss')
+    image = model._encode_images(data['inputs'][:1])
+    texts = model._encode_text(['a red star', 'a red ring'])
+    scale = model.text_encoder.logit_scale.clamp(0, math.log(100)).exp()
+    expected = F.cross_entropy(scale * image @ texts.t(), torch.zeros(1, dtype=torch.long))
+    assert torch.allclose(losses['loss_hard_negative'], expected, atol=1e-5)
+    model.hard_negative_weight = 0.0
+    assert 'loss_hard_negative' not in model(**data, mode='loss')
 
 
 def test_clip_state_dict_matches_open_clip(tmp_path):
