@@ -10,8 +10,6 @@ results table is written to ``WORK_DIR/results.md`` and the world's contact shee
 is copied next to it.
 """
 import argparse
-import glob
-import json
 import os
 import os.path as osp
 import shutil
@@ -20,25 +18,17 @@ import sys
 import time
 from typing import Callable, Dict, List
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from ovseg.apis.benchmark import ROOT, last_metrics, tool_env
+
 CLIP_CONFIG = 'configs/synthworld/synthclip_rn-s_synthworld-96.py'
 CLIP_NAME = 'synthclip-rn-s'  # training run folder, and <name>.pt: the weights the heads read
 WORLD = dict(num_train=2000, num_val=200, seed=0)
 
 
 def _run(args: List[str]) -> None:
+    """Run ``python *args`` from the repository root, its output streamed to the console."""
     print(f'[quickstart] $ {" ".join(args)}', flush=True)
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True)
-
-
-def _latest_metrics(work_dir: str) -> Dict[str, float]:
-    """Metrics of the newest ``tools/test.py`` run in ``work_dir`` (mmengine's json log)."""
-    logs = sorted(glob.glob(osp.join(work_dir, '*', '*.json')))
-    if not logs:
-        raise FileNotFoundError(f'No test log (*/*.json) in {work_dir}.')
-    with open(logs[-1]) as f:
-        return json.load(f)
+    subprocess.run([sys.executable, *args], cwd=ROOT, env=tool_env(), check=True)
 
 
 def step_world(args) -> None:
@@ -79,7 +69,7 @@ def step_zero_shot(args) -> Dict[str, float]:
     test_dir = osp.join(args.work_dir, f'{CLIP_NAME}_test')
     _run(['tools/test.py', CLIP_CONFIG, checkpoint, '--work-dir', test_dir,
           '--cfg-options', *_data_root_options(args)])
-    return _latest_metrics(test_dir)
+    return last_metrics(test_dir)
 
 
 def write_results(path: str, metrics: Dict[str, float], seconds: float) -> str:

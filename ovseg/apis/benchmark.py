@@ -236,15 +236,21 @@ def run_tool(cmd: List[str], log: str, *, env: Optional[Dict[str, str]] = None) 
         raise RuntimeError(f'command failed ({proc.returncode}); see {log}')
 
 
-def last_metrics(work_dir: str, *, patterns: Sequence[str] = ('*/*.json',)) -> Dict[str, float]:
-    """The last line of the newest json log matching one of ``patterns`` under ``work_dir``
-    (``tools/test.py`` writes ``<timestamp>/<timestamp>.json``)."""
+def last_metrics(work_dir: str, *, patterns: Sequence[str] = ('*/*.json',),
+                 key: Optional[str] = None) -> Dict[str, float]:
+    """The last entry of the newest json-lines log under ``work_dir`` that matches one of
+    ``patterns`` (``tools/test.py`` writes ``<timestamp>/<timestamp>.json``; training writes
+    ``<timestamp>/vis_data/scalars.json``), counting only entries that hold ``key`` when given
+    (e.g. ``'mIoU'``: the validation entries among the training scalars)."""
     logs = sorted((log for pattern in patterns for log in glob.glob(osp.join(work_dir, pattern))),
                   key=osp.getmtime)
-    if not logs:
-        raise FileNotFoundError(f'no metrics log in {work_dir}')
-    with open(logs[-1]) as f:
-        return json.loads(f.read().strip().splitlines()[-1])
+    for log in reversed(logs):
+        with open(log) as f:
+            entries = [json.loads(line) for line in f if line.strip()]
+        entries = [e for e in entries if key is None or key in e]
+        if entries:
+            return entries[-1]
+    raise FileNotFoundError(f'no metrics log{f" with {key!r}" if key else ""} in {work_dir}')
 
 
 def pick_metric(metrics: Dict[str, float], key: str) -> str:

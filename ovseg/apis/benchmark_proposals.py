@@ -31,7 +31,6 @@ clock and process CPU time, the stable measure on a shared machine with ``OMP_NU
 masks per image and the ratios amg / text-prompted.
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
@@ -42,8 +41,8 @@ from typing import Callable, Dict, List, Sequence, Tuple
 import torch
 import torch.nn.functional as F
 
-from .benchmark import (load_config_with_options, register_benchmark, run_tool, tool_env,
-                        write_report)
+from .benchmark import (last_metrics, load_config_with_options, register_benchmark, run_tool,
+                        tool_env, write_report)
 
 PLACEMENT_CONFIGS = {
     'none': 'mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py',
@@ -188,14 +187,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> Callable:
 # --------------------------------------------------------------------------- pmp-synthworld
 def _final_val_metrics(work_dir: str) -> Dict[str, float]:
     """The last validation entry of an mmengine run (``*/vis_data/scalars.json``)."""
-    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')),
-                  key=osp.getmtime)
-    for log in reversed(logs):
-        with open(log) as f:
-            entries = [json.loads(line) for line in f if '"mIoU"' in line]
-        if entries:
-            return entries[-1]
-    raise FileNotFoundError(f'no validation metrics in {work_dir}')
+    return last_metrics(work_dir, patterns=(osp.join('*', 'vis_data', 'scalars.json'),),
+                        key='mIoU')
 
 
 @torch.no_grad()

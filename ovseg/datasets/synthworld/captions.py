@@ -18,8 +18,18 @@ _BACKGROUND_PHRASE = dict(sky='in the sky', grass='on grass', brick='in front of
 _NUMBERS = ('no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight')
 
 
+def indefinite_article(word: str) -> str:
+    """``'an'`` before a vowel letter, else ``'a'`` (SynthWorld's words need no more).
+
+    Examples:
+        >>> indefinite_article('arrow'), indefinite_article('star')
+        ('an', 'a')
+    """
+    return 'an' if word[:1].lower() in 'aeiou' else 'a'
+
+
 def _with_article(words: list) -> str:
-    return ('an ' if words[0][0] in 'aeiou' else 'a ') + ' '.join(words)
+    return f'{indefinite_article(words[0])} ' + ' '.join(words)
 
 
 def noun_phrase(obj, *, full: bool = True) -> str:

@@ -13,6 +13,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmengine.registry import TRANSFORMS
 
+from ..synthworld.captions import indefinite_article
+
 
 def square_window(box: Sequence[float], *, scale: float, shift: Tuple[float, float],
                   image_size: Tuple[int, int]) -> Tuple[int, int, int, int]:
@@ -94,7 +96,7 @@ def drop_words(text: str, words: Sequence[str]) -> str:
     tokens = [t for t in text.split(' ') if t.lower().strip('.,:;') not in drop]
     for i, token in enumerate(tokens[:-1]):
         if token.lower() in ('a', 'an'):
-            article = 'an' if tokens[i + 1][:1].lower() in 'aeiou' else 'a'
+            article = indefinite_article(tokens[i + 1])
             tokens[i] = article.capitalize() if token[0].isupper() else article
     return ' '.join(tokens)
 
@@ -116,7 +118,7 @@ def swap_head_noun(phrase: str, name: str, heads: Sequence[str]) -> Optional[str
     other = others[np.random.randint(len(others))]
     words = phrase[:len(phrase) - len(name)].split(' ')
     if len(words) == 2 and words[0].lower() in ('a', 'an'):  # 'a star' -> 'an arrow'
-        words[0] = 'an' if other[0] in 'aeiou' else 'a'
+        words[0] = indefinite_article(other)
     return ' '.join(words) + other
 
 
@@ -194,9 +196,8 @@ class RandomCaptionView(BaseTransform):
         self.max_shift = max_shift
         self.flip_prob = flip_prob
 
-    def _object_candidates(self, results: dict
-                           ) -> List[Tuple[Sequence[float], List[str], str, str]]:
-        """(box, phrases, bare 'a <class>', class) of every labelled object the captions name."""
+    def _object_candidates(self, results: dict) -> List[Tuple[Sequence[float], List[str], str]]:
+        """(box, phrases, class) of every labelled object whose class the captions name."""
         instances = results.get('instances', [])
         labels = [inst['bbox_label'] for inst in instances]
         candidates = []
@@ -205,10 +206,9 @@ class RandomCaptionView(BaseTransform):
             phrases = phrases_naming(results['captions'], name)
             if not phrases:
                 continue
-            bare = ('an ' if name[0] in 'aeiou' else 'a ') + name
             if labels.count(inst['bbox_label']) > 1:
-                phrases = [bare]
-            candidates.append((inst['bbox'], phrases, bare, name))
+                phrases = [f'{indefinite_article(name)} {name}']
+            candidates.append((inst['bbox'], phrases, name))
         return candidates
 
     def _object_view(self, results: dict, box: Sequence[float]) -> np.ndarray:
@@ -245,10 +245,10 @@ class RandomCaptionView(BaseTransform):
         name = None  # the class of an object view
         erased = self._erased_view(results) if self.erase_prob else None
         if candidates and np.random.rand() < self.object_prob:
-            box, texts, bare, name = candidates[np.random.randint(len(candidates))]
+            box, texts, name = candidates[np.random.randint(len(candidates))]
             results['img'] = self._object_view(results, box)
             if np.random.rand() < self.name_prob:
-                texts = [bare]
+                texts = [f'{indefinite_article(name)} {name}']
         elif erased is not None and np.random.rand() < self.erase_prob:
             results['img'], texts = erased
         else:
