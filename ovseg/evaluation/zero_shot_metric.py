@@ -45,7 +45,10 @@ class ZeroShotClassificationMetric(BaseMetric):
 
     Returns, in percent: ``top1`` (all crops), ``top1_seen``, ``top1_unseen``, ``chance``
     (100 / K), ``unseen_vs_chance`` (``top1_unseen / chance``), ``i2t_recall@k`` and
-    ``t2i_recall@k``. The split comes from the dataset metainfo
+    ``t2i_recall@k``; as a diagnostic, ``top1_seen_within`` / ``top1_unseen_within``: the
+    accuracy when a crop competes with the classes of its own group only (conventional,
+    non-generalised zero-shot; chance 100 / K_group), which separates "the CLIP does not know
+    the unseen shapes" from "it prefers seen names". The split comes from the dataset metainfo
     key ``seen_key`` (one bool per class, as SynthWorld gives) or ``unseen_classes``;
     without either, every class counts as seen.
 
@@ -109,9 +112,15 @@ class ZeroShotClassificationMetric(BaseMetric):
         correct = (scores.argmax(dim=1) == labels).float()  # (N,)
         chance = 100.0 / num_classes
         metrics = dict(top1=100.0 * correct.mean().item(), chance=chance)
-        for name, mask in (('seen', seen[labels]), ('unseen', ~seen[labels])):
-            metrics[f'top1_{name}'] = (100.0 * correct[mask].mean().item() if mask.any()
-                                       else float('nan'))
+        for name, group in (('seen', seen), ('unseen', ~seen)):
+            mask = group[labels]  # (N,) crops of this group
+            if not mask.any():
+                metrics[f'top1_{name}'] = metrics[f'top1_{name}_within'] = float('nan')
+                continue
+            metrics[f'top1_{name}'] = 100.0 * correct[mask].mean().item()
+            # conventional zero-shot diagnostic: the crop competes with its own group only
+            within = group.nonzero().flatten()[scores[mask][:, group].argmax(dim=1)]  # (N_g,)
+            metrics[f'top1_{name}_within'] = 100.0 * (within == labels[mask]).float().mean().item()
         metrics['unseen_vs_chance'] = metrics['top1_unseen'] / chance
         return metrics
 

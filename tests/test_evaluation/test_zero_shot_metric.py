@@ -1,5 +1,6 @@
 """ZeroShotClassificationMetric on hand-made scores and embeddings."""
 import itertools
+import math
 
 import pytest
 import torch
@@ -57,6 +58,25 @@ def test_seen_and_unseen_are_split_by_ground_truth():
     metrics = _evaluate(_metric(unseen_classes=['circle']), [_crop_sample(labels, predictions)])
     assert metrics['zero_shot/top1_unseen'] == 0.0
     assert metrics['zero_shot/top1_seen'] == pytest.approx(50.0)
+
+
+def test_within_group_accuracy_ignores_the_other_group():
+    # unseen crops (3, 4) always score a seen class highest, their own class second
+    scores = torch.tensor([[1.0, 0.0, 0.0, 0.0, 0.0],
+                           [0.0, 0.0, 1.0, 0.5, 0.0],
+                           [0.0, 1.0, 0.0, 0.0, 0.5]])
+    labels = torch.tensor([0, 3, 4])
+    metrics = _evaluate(_metric(), [dict(crop_scores=scores, gt_crop_labels=labels)])
+    assert metrics['zero_shot/top1_unseen'] == 0.0
+    assert metrics['zero_shot/top1_unseen_within'] == 100.0
+    assert metrics['zero_shot/top1_seen'] == metrics['zero_shot/top1_seen_within'] == 100.0
+    # without a split every class is seen; the unseen figures are undefined, not an error
+    metric = ZeroShotClassificationMetric()
+    metric.dataset_meta = dict(classes=('circle', 'square', 'star', 'heart', 'moon'))
+    metrics = _evaluate(metric, [dict(crop_scores=scores, gt_crop_labels=labels)])
+    assert math.isnan(metrics['zero_shot/top1_unseen_within'])
+    assert metrics['zero_shot/top1_seen_within'] == metrics['zero_shot/top1']
+    assert metrics['zero_shot/top1'] == pytest.approx(100.0 / 3)
 
 
 def _retrieval_samples(image_embeds, caption_embeds):

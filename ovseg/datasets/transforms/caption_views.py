@@ -101,6 +101,25 @@ def drop_words(text: str, words: Sequence[str]) -> str:
     return ' '.join(tokens)
 
 
+def noun_list(captions: Sequence[str]) -> Optional[str]:
+    """The distinct head nouns of the captions' phrases as one list, ``'a star and a ring'``.
+
+    Only the caption words are used (no vocabulary, no boxes); phrases whose last word is not
+    a plain word (quoted scene text) are skipped. Returns None when no phrase is left.
+
+    Examples:
+        >>> noun_list(['a large red star left of a blue ring.',
+        ...            'three shapes: a blue ring, a red star and an orange moon.'])
+        'a star, a ring and a moon'
+    """
+    heads = [p.split(' ')[-1] for c in captions for p in noun_phrases(c)]
+    heads = list(dict.fromkeys(h for h in heads if h.isalpha()))
+    if not heads:
+        return None
+    items = [f'{indefinite_article(h)} {h}' for h in heads]
+    return items[0] if len(items) == 1 else ', '.join(items[:-1]) + ' and ' + items[-1]
+
+
 def swap_head_noun(phrase: str, name: str, heads: Sequence[str]) -> Optional[str]:
     """``phrase`` (ending in ``name``) with ``name`` replaced by another of ``heads``.
 
@@ -132,9 +151,11 @@ class RandomCaptionView(BaseTransform):
     ``flip_prob``) and paired with a phrase of the captions that names its class. When the
     image holds several objects of that class the phrase cannot be told apart, so the bare
     ``'a <class>'`` is used. Otherwise the whole image is paired with a random caption
-    (never flipped: captions say "left of"), or with probability ``phrase_prob`` with one
-    noun phrase of its captions (:func:`noun_phrases`; weak, image-level supervision of
-    every object the captions name, labelled or not). An erased view (probability
+    (never flipped: captions say "left of"), or with probability ``noun_list_prob`` with the
+    bare list of the nouns its captions name (``'a star, a ring and a moon'``: only the
+    shapes tell such texts apart, unlabelled ones included), or with probability
+    ``phrase_prob`` with one noun phrase of its captions (:func:`noun_phrases`; weak,
+    image-level supervision of every object the captions name, labelled or not). An erased view (probability
     ``erase_prob`` among the non-object views) inpaints every labelled object's box away and
     pairs the rest of the image with a caption phrase that names none of their classes, so
     objects no box covers (unlabelled classes) get phrase supervision of their own, still
@@ -165,6 +186,8 @@ class RandomCaptionView(BaseTransform):
             Defaults to 0.
         name_prob (float): probability that an object view's text is the bare
             ``'a <class>'``. Defaults to 0.
+        noun_list_prob (float): probability that a whole-image view's text is the list
+            of the head nouns its captions name (:func:`noun_list`). Defaults to 0.
         negative_prob (float): probability that an object view gets a
             ``negative_text``. Defaults to 0.
         gray_prob (float): probability of a grey view with colour words dropped.
@@ -176,7 +199,8 @@ class RandomCaptionView(BaseTransform):
     def __init__(self, *, classes: Optional[Sequence[str]] = None, object_prob: float = 0.5,
                  scale_range: Tuple[float, float] = (1.1, 1.6), max_shift: float = 0.1,
                  flip_prob: float = 0.5, phrase_prob: float = 0.0, erase_prob: float = 0.0,
-                 name_prob: float = 0.0, negative_prob: float = 0.0, gray_prob: float = 0.0,
+                 name_prob: float = 0.0, noun_list_prob: float = 0.0,
+                 negative_prob: float = 0.0, gray_prob: float = 0.0,
                  color_words: Optional[Sequence[str]] = None) -> None:
         if classes is None:
             from ..synthworld import SYNTHWORLD_THINGS
@@ -188,6 +212,7 @@ class RandomCaptionView(BaseTransform):
         self.phrase_prob = phrase_prob
         self.erase_prob = erase_prob
         self.name_prob = name_prob
+        self.noun_list_prob = noun_list_prob
         self.negative_prob = negative_prob
         self.gray_prob = gray_prob
         self.names = [c.split(',')[0].strip() for c in classes]
@@ -253,7 +278,10 @@ class RandomCaptionView(BaseTransform):
             results['img'], texts = erased
         else:
             texts = results['captions']
-            if np.random.rand() < self.phrase_prob:
+            nouns = noun_list(texts) if self.noun_list_prob else None
+            if nouns is not None and np.random.rand() < self.noun_list_prob:
+                texts = [nouns]
+            elif np.random.rand() < self.phrase_prob:
                 texts = [p for c in texts for p in noun_phrases(c)] or texts
         results['text'] = texts[np.random.randint(len(texts))]
         if name is not None and np.random.rand() < self.negative_prob:
@@ -275,6 +303,7 @@ class RandomCaptionView(BaseTransform):
                 f'scale_range={self.scale_range}, max_shift={self.max_shift}, '
                 f'flip_prob={self.flip_prob}, phrase_prob={self.phrase_prob}, '
                 f'erase_prob={self.erase_prob}, name_prob={self.name_prob}, '
+                f'noun_list_prob={self.noun_list_prob}, '
                 f'negative_prob={self.negative_prob}, gray_prob={self.gray_prob})')
 
 

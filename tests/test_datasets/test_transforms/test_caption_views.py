@@ -1,4 +1,6 @@
 """Caption views, object crops and packing for CLIP pretraining."""
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -8,8 +10,8 @@ import ovseg.datasets  # noqa: F401  (registers the transforms)
 from ovseg.datasets import SynthWorldCaptionDataset
 from ovseg.datasets.synthworld import SYNTHWORLD_THINGS
 from ovseg.datasets.transforms import (ObjectCrops, PackCaptionInputs, RandomCaptionView,
-                                       drop_words, noun_phrases, phrases_naming, square_window,
-                                       swap_head_noun)
+                                       drop_words, noun_list, noun_phrases, phrases_naming,
+                                       square_window, swap_head_noun)
 
 
 def test_phrases_naming_finds_article_phrases_only():
@@ -78,6 +80,16 @@ def test_name_views_keep_only_the_class_name(train_record):
     np.random.seed(0)
     view = RandomCaptionView(object_prob=1.0, name_prob=1.0)
     assert {view(load(dict(train_record)))['text'] for _ in range(10)} <= bare
+
+
+def test_noun_list_views_name_every_captioned_shape(train_record):
+    load = Compose([dict(type='LoadImageFromFile')])
+    heads = {p.split(' ')[-1] for c in train_record['captions'] for p in noun_phrases(c)}
+    results = RandomCaptionView(object_prob=0.0, noun_list_prob=1.0)(load(dict(train_record)))
+    assert results['img_shape'] == (train_record['height'], train_record['width'])  # whole image
+    listed = {item.split(' ')[-1] for item in re.split(', | and ', results['text'])}
+    assert listed == {h for h in heads if h.isalpha()}
+    assert noun_list(['a sign that says "find".']) is None
 
 
 def test_hard_negatives_swap_only_the_class_noun(train_record):
