@@ -54,7 +54,8 @@ def _relation(objects: list, first: int, second: int, occlusions: list) -> str:
     return 'above' if ay < by else 'below'
 
 
-def _join(items: list) -> str:
+def join_items(items: list) -> str:
+    """English list: ``'a'``, ``'a and b'``, ``'a, b and c'``."""
     return items[0] if len(items) == 1 else ', '.join(items[:-1]) + ' and ' + items[-1]
 
 
@@ -79,13 +80,13 @@ def describe(*, objects: list, words: list, occlusions: list) -> list:
     quoted = [f'"{w.text}"' for w in words]
     if words:
         main += (f', next to a sign that says {quoted[0]}' if len(words) == 1 else
-                 f', next to signs that say {_join(quoted)}')
+                 f', next to signs that say {join_items(quoted)}')
     backgrounds = list(dict.fromkeys(o.background for o in objects))
     noun = 'shape' if len(objects) == 1 else 'shapes'
     captions = [main + '.',
-                f'{_NUMBERS[len(objects)]} {noun} over {_join(backgrounds)}: '
-                f'{_join([noun_phrase(o, full=False) for o in objects])}.']
+                f'{_NUMBERS[len(objects)]} {noun} over {join_items(backgrounds)}: '
+                f'{join_items([noun_phrase(o, full=False) for o in objects])}.']
     if words:
-        captions.append(_join([f'a {w.sign_color} sign that says "{w.text}"' for w in words])
+        captions.append(join_items([f'a {w.sign_color} sign that says "{w.text}"' for w in words])
                         + '.')
     return captions

@@ -13,7 +13,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmengine.registry import TRANSFORMS
 
-from ..synthworld.captions import indefinite_article
+from ..synthworld.captions import indefinite_article, join_items
 
 
 def square_window(box: Sequence[float], *, scale: float, shift: Tuple[float, float],
@@ -101,6 +101,13 @@ def drop_words(text: str, words: Sequence[str]) -> str:
     return ' '.join(tokens)
 
 
+def head_nouns(captions: Sequence[str]) -> List[str]:
+    """The distinct plain-word heads of the captions' noun phrases, in order of appearance
+    (quoted scene text such as ``'a sign that says "find"'`` has none)."""
+    heads = (p.split(' ')[-1] for c in captions for p in noun_phrases(c))
+    return list(dict.fromkeys(h for h in heads if h.isalpha()))
+
+
 def noun_list(captions: Sequence[str]) -> Optional[str]:
     """The distinct head nouns of the captions' phrases as one list, ``'a star and a ring'``.
 
@@ -112,12 +119,8 @@ def noun_list(captions: Sequence[str]) -> Optional[str]:
         ...            'three shapes: a blue ring, a red star and an orange moon.'])
         'a star, a ring and a moon'
     """
-    heads = [p.split(' ')[-1] for c in captions for p in noun_phrases(c)]
-    heads = list(dict.fromkeys(h for h in heads if h.isalpha()))
-    if not heads:
-        return None
-    items = [f'{indefinite_article(h)} {h}' for h in heads]
-    return items[0] if len(items) == 1 else ', '.join(items[:-1]) + ' and ' + items[-1]
+    heads = head_nouns(captions)
+    return join_items([f'{indefinite_article(h)} {h}' for h in heads]) if heads else None
 
 
 def swap_head_noun(phrase: str, name: str, heads: Sequence[str]) -> Optional[str]:
@@ -155,13 +158,13 @@ class RandomCaptionView(BaseTransform):
     bare list of the nouns its captions name (``'a star, a ring and a moon'``: only the
     shapes tell such texts apart, unlabelled ones included), or with probability
     ``phrase_prob`` with one noun phrase of its captions (:func:`noun_phrases`; weak,
-    image-level supervision of every object the captions name, labelled or not). An erased view (probability
-    ``erase_prob`` among the non-object views) inpaints every labelled object's box away and
-    pairs the rest of the image with a caption phrase that names none of their classes, so
-    objects no box covers (unlabelled classes) get phrase supervision of their own, still
-    only from the captions. With probability ``name_prob`` an object view's phrase is cut
-    to its article and head noun (``'a large red star'`` -> ``'a star'``), so that its
-    only match in the batch is the shape. With probability ``negative_prob`` an object view
+    image-level supervision of every object the captions name, labelled or not). An erased
+    view (probability ``erase_prob`` among the non-object views) inpaints every labelled
+    object's box away and pairs the rest of the image with a caption phrase that names none
+    of their classes, so objects no box covers (unlabelled classes) get phrase supervision of
+    their own, still only from the captions. With probability ``name_prob`` an object view's
+    phrase is cut to its article and head noun (``'a large red star'`` -> ``'a star'``), so
+    that its only match in the batch is the shape. With probability ``negative_prob`` an object view
     also gets ``negative_text``: its text with the class noun swapped for another noun that
     heads a phrase of the same image's captions (:func:`swap_head_noun`), a hard negative
     that only the shape tells apart. With probability ``gray_prob`` the
@@ -285,9 +288,7 @@ class RandomCaptionView(BaseTransform):
                 texts = [p for c in texts for p in noun_phrases(c)] or texts
         results['text'] = texts[np.random.randint(len(texts))]
         if name is not None and np.random.rand() < self.negative_prob:
-            heads = [p.split(' ')[-1] for c in results['captions'] for p in noun_phrases(c)
-                     if p.split(' ')[-1].isalpha()]
-            negative = swap_head_noun(results['text'], name, heads)
+            negative = swap_head_noun(results['text'], name, head_nouns(results['captions']))
             if negative is not None:
                 results['negative_text'] = negative
         if np.random.rand() < self.gray_prob:
