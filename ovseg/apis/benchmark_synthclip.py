@@ -12,6 +12,9 @@ only the shape tells the pairs apart:
   K classes: what direct supervision gets out of the tower in this many steps;
 - ``clip``: the config's ``ContrastiveCLIP`` loss (``open_clip.ClipLoss``) on the same pairs.
 
+Shapes: a batch of B views (B, 3, S, S) -> L2-normalised embeddings (B, D) -> head logits (B, K)
+(``ce``) or the (B, B) CLIP similarities (``clip``); N val crops -> (N, D) -> scores (N, K).
+
 Both use AdamW (the config's betas, eps and weight decay; ``--lr`` peak) with a one-cycle
 schedule (10 % warm-up) and gradient clipping at 1. Reported: top-1 of the val object crops
 (the config's val pipeline) among the *seen* classes only (chance 100 / K_seen; the
