@@ -9,7 +9,7 @@ import os.path as osp
 
 from mmengine.config import DictAction
 
-from ovseg.apis import build_runner, load_config
+from ovseg.apis import build_runner, load_config, shutdown_distributed
 from ovseg.compat import ALLOW_UNSAFE_ENV
 
 
@@ -70,6 +70,7 @@ def main() -> None:
     if args.vocabulary:
         _set_test_vocabulary(cfg, args.vocabulary)
     build_runner(cfg).test()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

@@ -8,7 +8,7 @@ import os
 
 from mmengine.config import DictAction
 
-from ovseg.apis import build_runner, load_config
+from ovseg.apis import build_runner, load_config, shutdown_distributed
 from ovseg.compat import ALLOW_UNSAFE_ENV
 
 
@@ -44,6 +44,7 @@ def main() -> None:
         cfg.resume = True
         cfg.load_from = None if args.resume == 'auto' else args.resume
     build_runner(cfg).train()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

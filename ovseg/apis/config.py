@@ -62,3 +62,15 @@ def build_runner(cfg: Config) -> Runner:
     if cfg.launcher == 'pytorch' and not torch.cuda.is_available() and not dist.is_initialized():
         dist.init_process_group(backend=cfg.env_cfg.dist_cfg.backend)
     return Runner.from_cfg(cfg)
+
+
+def shutdown_distributed() -> None:
+    """Destroy the default process group, if any, once a run has finished.
+
+    PyTorch's documented shutdown (``torch.distributed`` "Shutdown"); mmengine never calls
+    it. Without it, gloo's worker threads may still be alive when the interpreter is torn down,
+    and a rank can abort with "terminate called without an active exception"
+    (pytorch/pytorch#190489), failing a run that has trained and saved everything.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
