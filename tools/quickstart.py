@@ -10,6 +10,7 @@ results table is written to ``WORK_DIR/results.md`` and the world's contact shee
 is copied next to it.
 """
 import argparse
+import json
 import os
 import os.path as osp
 import shutil
@@ -22,7 +23,7 @@ from ovseg.apis.benchmark import ROOT, last_metrics, tool_env
 
 CLIP_CONFIG = 'configs/synthworld/synthclip_rn-s_synthworld-96.py'
 CLIP_NAME = 'synthclip-rn-s'  # training run folder, and <name>.pt: the weights the heads read
-WORLD = dict(num_train=2000, num_val=200, seed=0)
+WORLD = dict(num_train=2000, num_val=200, num_closeup=2000, seed=0)
 
 
 def _run(args: List[str]) -> None:
@@ -32,14 +33,21 @@ def _run(args: List[str]) -> None:
 
 
 def step_world(args) -> None:
-    """Generate SynthWorld (2,000 train + 200 val images) with its contact sheet."""
-    if osp.isfile(osp.join(args.data_root, 'meta.json')) and not args.force:
+    """Generate SynthWorld (2,000 train + 200 val + 2,000 close-up images), contact sheet."""
+    meta = osp.join(args.data_root, 'meta.json')
+    if osp.isfile(meta) and not args.force and _world_matches(meta):
         print(f'[quickstart] SynthWorld exists at {args.data_root}; skipping generation')
     else:
-        _run(['tools/synthworld.py', '--out', args.data_root, '--num-train', str(WORLD['num_train']),
-              '--num-val', str(WORLD['num_val']), '--seed', str(WORLD['seed']), '--contact-sheet',
-              '--overwrite'])
+        _run(['tools/synthworld.py', '--out', args.data_root, '--contact-sheet', '--overwrite',
+              *(f'--{key.replace("_", "-")}={value}' for key, value in WORLD.items())])
     shutil.copy(osp.join(args.data_root, 'contact_sheet.png'), args.work_dir)
+
+
+def _world_matches(meta_file: str) -> bool:
+    """Whether an existing world was generated with :data:`WORLD`'s counts and seed."""
+    with open(meta_file) as f:
+        meta = json.load(f)
+    return all(meta.get(key) == value for key, value in WORLD.items())
 
 
 def _data_root_options(args) -> List[str]:

@@ -1,7 +1,7 @@
 """Generate a SynthWorld copy.
 
     python tools/synthworld.py --out data/synthworld --num-train 2000 --num-val 200 --seed 0 \
-        [--image-size 160] [--overwrite] [--contact-sheet]
+        [--num-closeup N (default: --num-train)] [--image-size 160] [--overwrite] [--contact-sheet]
 
 Same arguments, byte-identical files. See ``ovseg/datasets/synthworld/generate.py`` for the layout.
 """
@@ -24,6 +24,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--num-train', type=_count, required=True, help='training images')
     parser.add_argument('--num-val', type=_count, required=True, help='validation images')
     parser.add_argument('--seed', type=int, required=True, help='non-negative seed')
+    parser.add_argument('--num-closeup', type=int, default=None,
+                        help='close-up caption images (one shape, no labels) for CLIP '
+                             'pretraining; 0 for none (default: as many as --num-train)')
     parser.add_argument('--image-size', type=int, default=160, help='image side in pixels')
     parser.add_argument('--min-objects', type=int, default=2, help='fewest shapes per image')
     parser.add_argument('--max-objects', type=int, default=5, help='most shapes per image')
@@ -41,6 +44,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error(str(error))
     if args.seed < 0:
         parser.error(f'--seed must be >= 0, got {args.seed}')
+    if args.num_closeup is None:
+        args.num_closeup = args.num_train
+    if args.num_closeup < 0:
+        parser.error(f'--num-closeup must be >= 0, got {args.num_closeup}')
     return args
 
 
@@ -49,7 +56,8 @@ def main(argv=None) -> None:
     start = time.perf_counter()
     try:
         generate(args.out, num_train=args.num_train, num_val=args.num_val, seed=args.seed,
-                 config=args.config, workers=args.workers, overwrite=args.overwrite)
+                 config=args.config, num_closeup=args.num_closeup, workers=args.workers,
+                 overwrite=args.overwrite)
     except FileExistsError as error:
         raise SystemExit(f'error: {error}')
     if args.contact_sheet:

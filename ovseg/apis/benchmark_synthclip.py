@@ -6,7 +6,9 @@
 Trains the config's image tower from the same initialisation (same seed) on the same views once
 per objective, side by side. The views are object crops of labelled train objects with their bare
 class name (``RandomCaptionView(object_prob=1, name_prob=1)``, the config's window scales), so
-only the shape tells the pairs apart:
+only the shape tells the pairs apart; images with no such object (close-ups, ``extra_captions``)
+are paired with the list of their captions' head nouns when the config's view sets
+``noun_list_prob`` (a close-up of a heart: ``'a heart'``):
 
 - ``ce``: a linear head on the L2-normalised image embedding (logits x 10), cross-entropy over the
   K classes: what direct supervision gets out of the tower in this many steps;
@@ -16,10 +18,11 @@ Shapes: a batch of B views (B, 3, S, S) -> L2-normalised embeddings (B, D) -> he
 (``ce``) or the (B, B) CLIP similarities (``clip``); N val crops -> (N, D) -> scores (N, K).
 
 Both use AdamW (the config's betas, eps and weight decay; ``--lr`` peak) with a one-cycle
-schedule (10 % warm-up) and gradient clipping at 1. Reported: top-1 of the val object crops
-(the config's val pipeline) among the *seen* classes only (chance 100 / K_seen; the
-``top1_seen_within`` of :class:`ZeroShotClassificationMetric`), by the head (``ce``) or by the
-bare names' text embeddings (``clip``). open_clip has no probe; mmengine's
+schedule (10 % warm-up) and gradient clipping at 1. Reported, by the head (``ce``) or by the
+bare names' text embeddings (``clip``), with :class:`ZeroShotClassificationMetric` on the val
+object crops (the config's val pipeline): top-1 among the seen classes only (the headline;
+chance 100 / K_seen) and among the unseen ones only (``top1_{seen,unseen}_within``), and over
+all classes (``top1_{seen,unseen}``). open_clip has no probe; mmengine's
 Runner would need a model class per objective for a 150-step diagnosis, so this loop is ours.
 """
 import argparse
@@ -46,7 +49,8 @@ def _probe_views(cfg) -> None:
     view = pipeline[index]
     pipeline[index] = dict(type='RandomCaptionView', object_prob=1.0, name_prob=1.0,
                            scale_range=view.get('scale_range', (1.1, 1.6)),
-                           max_shift=view.get('max_shift', 0.1))
+                           max_shift=view.get('max_shift', 0.1),
+                           noun_list_prob=view.get('noun_list_prob', 0.0))
 
 
 def _class_targets(texts: List[str], names: List[str]) -> torch.Tensor:
@@ -123,7 +127,8 @@ def _train_and_score(cfg, objective: str, *, steps: int, lr: float, seed: int) -
     return dict(objective=objective, steps=steps, lr=lr,
                 first_loss=float(np.mean(losses[:window])),
                 final_loss=float(np.mean(losses[-window:])),
-                top1_seen_within=accuracy['top1_seen_within'],
+                **{k: accuracy[k] for k in ('top1_seen_within', 'top1_unseen_within',
+                                            'top1_seen', 'top1_unseen')},
                 chance_seen=100.0 / int(seen.sum()), crops=int(seen[labels].sum()))
 
 
@@ -153,12 +158,13 @@ def setup(parser: argparse.ArgumentParser):
                                                   lr=args.lr, seed=args.seed)
             print(f'[synthclip-probe] {objective}: {results[objective]}', flush=True)
         lines = [f'SynthWorld CLIP tower probe ({args.config}, {args.steps} steps, '
-                 f'peak lr {args.lr:g}, seed {args.seed}): val object crops among the seen classes',
-                 '', '| objective | final loss | top-1 seen (within seen) | chance |',
-                 '|---|---|---|---|']
+                 f'peak lr {args.lr:g}, seed {args.seed}): top-1 of the val object crops',
+                 '', '| objective | final loss | within seen (chance) | within unseen | '
+                 'seen / unseen (all classes) |', '|---|---|---|---|---|']
         for objective, r in results.items():
             lines.append(f"| {objective} | {r['final_loss']:.3f} | {r['top1_seen_within']:.1f} "
-                         f"| {r['chance_seen']:.1f} |")
+                         f"({r['chance_seen']:.1f}) | {r['top1_unseen_within']:.1f} | "
+                         f"{r['top1_seen']:.1f} / {r['top1_unseen']:.1f} |")
         lines.append(f'\n(total {(time.perf_counter() - start) / 60:.1f} min)')
         write_report(work, '\n'.join(lines), results)
         return results

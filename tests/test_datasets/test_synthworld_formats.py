@@ -82,6 +82,16 @@ def test_caption_dataset_with_boxes(synthworld_root):
     assert SEG_DATASETS.get('SynthWorldCaptionDataset') is type(dataset)  # found via the root
 
 
+def test_caption_dataset_reads_the_closeups(synthworld_root):
+    dataset = DATASETS.build(dict(
+        type='SynthWorldCaptionDataset', data_root=synthworld_root,
+        ann_file='annotations/captions_closeup.json', data_prefix=dict(img_path='img_dir/closeup')))
+    assert len(dataset) == 4
+    closeup = dataset.get_data_info(0)
+    assert closeup['img_path'].endswith(osp.join('img_dir', 'closeup', '000000.png'))
+    assert closeup['captions'] and closeup['instances'] == []
+
+
 def test_attribute_dataset_targets(synthworld_root):
     dataset = DATASETS.build(dict(
         type='SynthWorldAttributeDataset', data_root=synthworld_root,

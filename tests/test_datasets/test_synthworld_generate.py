@@ -43,17 +43,35 @@ def _annotations(root: str, kind: str, split: str) -> dict:
 
 
 def test_same_seed_gives_identical_bytes(tmp_path):
-    generate(str(tmp_path / 'a'), num_train=3, num_val=2, seed=7, config=TINY, workers=1,
+    generate(str(tmp_path / 'a'), num_train=3, num_val=2, seed=7, config=TINY, num_closeup=2,
+             workers=1, log=None)
+    generate(str(tmp_path / 'b'), num_train=3, num_val=2, seed=7, config=TINY, num_closeup=2,
+             workers=2, log=None)
+    generate(str(tmp_path / 'c'), num_train=3, num_val=2, seed=8, config=TINY, num_closeup=2,
+             workers=1, log=None)
+    generate(str(tmp_path / 'd'), num_train=3, num_val=2, seed=7, config=TINY, workers=1,
              log=None)
-    generate(str(tmp_path / 'b'), num_train=3, num_val=2, seed=7, config=TINY, workers=2,
-             log=None)
-    generate(str(tmp_path / 'c'), num_train=3, num_val=2, seed=8, config=TINY, workers=1,
-             log=None)
-    a, b, c = (_files(str(tmp_path / k)) for k in 'abc')
-    assert len(a) == 3 + 3 + 2 + 2 + 8 + 1
+    a, b, c, d = (_files(str(tmp_path / k)) for k in 'abcd')
+    assert len(a) == 3 + 3 + 2 + 2 + 8 + 1 + 2 + 1
     assert a == b
     assert a.keys() == c.keys()
     assert all(a[k] != c[k] for k in a if k.startswith('img_dir'))
+    # the close-ups have their own random stream: train and val do not change with them
+    assert all(a[k] == d[k] for k in d if k.startswith(('img_dir', 'ann_dir')))
+
+
+def test_closeups_are_caption_only(synthworld_root):
+    names = sorted(os.listdir(osp.join(synthworld_root, 'img_dir', 'closeup')))
+    assert len(names) == 4
+    assert not osp.exists(osp.join(synthworld_root, 'ann_dir', 'closeup'))
+    assert [f for f in os.listdir(osp.join(synthworld_root, 'annotations'))
+            if 'closeup' in f] == ['captions_closeup.json']
+    captions = _annotations(synthworld_root, 'captions', 'closeup')
+    assert [i['file_name'] for i in captions['images']] == names
+    for image in captions['images']:
+        texts = [a['caption'] for a in captions['annotations'] if a['image_id'] == image['id']]
+        assert any(t.startswith('one shape over ') for t in texts)
+        assert sum(t.rstrip('.').endswith(tuple(SYNTHWORLD_THINGS)) for t in texts) >= 1
 
 
 def test_train_labels_never_name_unseen(synthworld_root):
@@ -117,7 +135,7 @@ def test_captions_cover_every_image(synthworld_root):
 
 def test_cli_refuses_non_empty_folder(tmp_path, capsys):
     argv = ['--out', str(tmp_path), '--num-train', '1', '--num-val', '1', '--seed', '0',
-            '--image-size', '64']
+            '--num-closeup', '1', '--image-size', '64']
     (tmp_path / 'notes.txt').write_text('keep me')
     with pytest.raises(SystemExit, match='not empty'):
         main(argv)
@@ -129,7 +147,7 @@ def test_cli_refuses_non_empty_folder(tmp_path, capsys):
 
 @pytest.mark.parametrize('extra', [['--num-train', '0'], ['--image-size', '32'],
                                    ['--max-objects', '20'], ['--min-objects', '6'],
-                                   ['--seed', '-1']])
+                                   ['--seed', '-1'], ['--num-closeup', '-1']])
 def test_cli_rejects_impossible_settings(tmp_path, extra):
     argv = ['--out', str(tmp_path), '--num-train', '1', '--num-val', '1', '--seed', '0']
     with pytest.raises(SystemExit) as error:
@@ -145,3 +163,7 @@ def test_impossible_settings_raise_value_error(tmp_path):
         SceneConfig(max_objects=50)
     with pytest.raises(ValueError, match='at least one image'):
         generate(str(tmp_path), num_train=0, num_val=1, seed=0, log=None)
+    with pytest.raises(ValueError, match='num_closeup'):
+        generate(str(tmp_path), num_train=1, num_val=1, seed=0, num_closeup=-1, log=None)
+    with pytest.raises(ValueError, match='radius_range'):
+        SceneConfig(radius_range=(0.3, 0.6))

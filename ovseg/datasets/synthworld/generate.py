@@ -7,7 +7,13 @@ of workers or on scheduling. Layout under ``out_dir``::
     img_dir/{train,val}/NNNNNN.png      RGB images, (S, S, 3) uint8
     ann_dir/{train,val}/NNNNNN.png      label maps, (S, S) uint8, 255 ignore
     annotations/{instances,attributes,text,captions}_{train,val}.json
+    img_dir/closeup/NNNNNN.png          close-up scenes (one shape filling the frame), captions only
+    annotations/captions_closeup.json
     meta.json                           the generation settings
+
+The close-up split is image-caption data of the kind web alt-text gives CLIP (one salient object,
+described): any category may appear in it, unseen ones included, because the open-vocabulary
+split concerns dense labels and close-ups have none (no label map, box or attribute is written).
 
 Examples:
     >>> import tempfile
@@ -27,22 +33,32 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .render import SceneConfig, render_scene
-from .writer import SPLITS, save_scene, write_split
+from .render import CLOSEUP_RADIUS_RANGE, SceneConfig, render_scene
+from .writer import SPLITS, save_caption_scene, save_scene, write_captions, write_split
 
 OUTPUTS = ('img_dir', 'ann_dir', 'annotations', 'meta.json', 'contact_sheet.png')
 FORMAT_VERSION = 1
+CLOSEUP_SPLIT = 'closeup'
+_STREAMS = SPLITS + (CLOSEUP_SPLIT,)  # one random stream per split
 
 
 def scene_rng(seed: int, split: str, index: int) -> np.random.Generator:
     """The generator that renders image ``index`` of ``split``."""
-    return np.random.default_rng(np.random.SeedSequence([seed, SPLITS.index(split), index]))
+    return np.random.default_rng(np.random.SeedSequence([seed, _STREAMS.index(split), index]))
+
+
+def closeup_config(config: SceneConfig) -> SceneConfig:
+    """The close-up scenes of a world: one shape framed like an object crop
+    (``CLOSEUP_RADIUS_RANGE``), no sign, same image size."""
+    return SceneConfig(image_size=config.image_size, min_objects=1, max_objects=1,
+                       max_words=0, radius_range=CLOSEUP_RADIUS_RANGE)
 
 
 def _render_one(job: tuple) -> dict:
     out_dir, split, index, seed, config = job
     scene = render_scene(scene_rng(seed, split, index), config)
-    return save_scene(scene, out_dir=out_dir, split=split, name=f'{index:06d}')
+    save = save_caption_scene if split == CLOSEUP_SPLIT else save_scene
+    return save(scene, out_dir=out_dir, split=split, name=f'{index:06d}')
 
 
 def prepare_output(out_dir: str, *, overwrite: bool) -> None:
@@ -66,11 +82,12 @@ def prepare_output(out_dir: str, *, overwrite: bool) -> None:
     for split in SPLITS:
         for folder in ('img_dir', 'ann_dir'):
             os.makedirs(osp.join(out_dir, folder, split), exist_ok=True)
+    os.makedirs(osp.join(out_dir, 'img_dir', CLOSEUP_SPLIT), exist_ok=True)
 
 
 def generate(out_dir: str, *, num_train: int, num_val: int, seed: int,
-             config: SceneConfig = SceneConfig(), workers: int = 2, overwrite: bool = False,
-             log: Optional[Callable[[str], None]] = print) -> dict:
+             config: SceneConfig = SceneConfig(), num_closeup: int = 0, workers: int = 2,
+             overwrite: bool = False, log: Optional[Callable[[str], None]] = print) -> dict:
     """Render and write a SynthWorld copy.
 
     Args:
@@ -79,21 +96,25 @@ def generate(out_dir: str, *, num_train: int, num_val: int, seed: int,
         num_val (int): Validation images (at least 1).
         seed (int): Non-negative seed; same seed, same bytes.
         config (SceneConfig): Image size and object/word counts. Defaults to SceneConfig().
+        num_closeup (int): Close-up caption images (:func:`closeup_config`), for CLIP
+            pretraining. Defaults to 0.
         workers (int): Rendering processes; 1 renders in this process. Defaults to 2.
         overwrite (bool): Replace SynthWorld files in a non-empty ``out_dir``.
             Defaults to False.
         log (callable, optional): Progress printer; None is silent. Defaults to print.
 
     Returns:
-        dict: Per split, the counts from :func:`.writer.write_split`.
+        dict: Per split, the counts from :func:`.writer.write_split` (``write_captions`` for
+        the close-ups).
 
     Raises:
-        ValueError: On zero images, a negative seed or fewer than one worker.
+        ValueError: On zero train or val images, negative ``num_closeup`` or seed, or fewer
+            than one worker.
         FileExistsError: See :func:`prepare_output`.
     """
-    if num_train < 1 or num_val < 1:
-        raise ValueError(f'need at least one image per split, got num_train={num_train}, '
-                         f'num_val={num_val}')
+    if num_train < 1 or num_val < 1 or num_closeup < 0:
+        raise ValueError(f'need at least one image per split and num_closeup >= 0, got '
+                         f'num_train={num_train}, num_val={num_val}, num_closeup={num_closeup}')
     if seed < 0 or workers < 1:
         raise ValueError(f'seed must be >= 0 and workers >= 1, got seed={seed}, '
                          f'workers={workers}')
@@ -103,17 +124,23 @@ def generate(out_dir: str, *, num_train: int, num_val: int, seed: int,
                     image_size=config.image_size, min_objects=config.min_objects,
                     max_objects=config.max_objects, max_words=config.max_words,
                     version=FORMAT_VERSION)
+    if num_closeup:
+        settings.update(num_closeup=num_closeup, closeup_radius_range=list(CLOSEUP_RADIUS_RANGE))
     stats = {}
     with multiprocessing.Pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
-        for split, count in zip(SPLITS, (num_train, num_val)):
-            jobs = [(out_dir, split, i, seed, config) for i in range(count)]
+        for split, count in zip(_STREAMS, (num_train, num_val, num_closeup)):
+            if not count:
+                continue
+            scene_config = closeup_config(config) if split == CLOSEUP_SPLIT else config
+            jobs = [(out_dir, split, i, seed, scene_config) for i in range(count)]
             results = pool.imap(_render_one, jobs, chunksize=8) if pool else map(_render_one, jobs)
             records, step = [], max(1, count // 10)
             for record in results:
                 records.append(record)
                 if len(records) % step == 0 or len(records) == count:
                     log(f'[synthworld] {split}: {len(records)}/{count} images')
-            stats[split] = write_split(records, out_dir=out_dir, split=split, info=settings)
+            write = write_captions if split == CLOSEUP_SPLIT else write_split
+            stats[split] = write(records, out_dir=out_dir, split=split, info=settings)
             log(f'[synthworld] {split}: wrote {stats[split]}')
     with open(osp.join(out_dir, 'meta.json'), 'w', encoding='utf-8') as f:
         json.dump(settings, f, sort_keys=True, indent=1)

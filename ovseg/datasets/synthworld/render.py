@@ -19,6 +19,7 @@ Examples:
     ((96, 96, 3), dtype('uint8'), True)
 """
 from dataclasses import dataclass
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -31,6 +32,8 @@ from .vocab import (ATTRIBUTE_TYPES, COLOR_RGB, SYNTHWORLD_STUFF, SYNTHWORLD_THI
 
 # Object radius as a fraction of the image side, per size attribute.
 RADIUS_RANGE = {'small': (0.075, 0.1), 'large': (0.15, 0.2)}
+# close-ups: a shape fills the frame as in a 1.1-1.6x object crop, whatever its size attribute
+CLOSEUP_RADIUS_RANGE = (0.3, 0.42)
 MIN_IMAGE_SIZE = 64
 MAX_OBJECTS = 8
 NEGATIVE_DROP = 0.2
@@ -46,15 +49,21 @@ class SceneConfig:
         min_objects (int): Fewest shapes per image. Defaults to 2.
         max_objects (int): Most shapes per image. Defaults to 5.
         max_words (int): Most signs (one word each) per image. Defaults to 2.
+        radius_range (tuple[float, float], optional): radius of every shape, as fractions
+            of the image side, instead of its size attribute's ``RADIUS_RANGE``: close-up
+            scenes (one shape framed like an object crop) use ``CLOSEUP_RADIUS_RANGE``.
+            Defaults to None.
 
     Raises:
-        ValueError: If the image is smaller than ``MIN_IMAGE_SIZE`` or the object counts cannot
-            fit (more than ``MAX_OBJECTS``, or ``min_objects`` > ``max_objects``).
+        ValueError: If the image is smaller than ``MIN_IMAGE_SIZE``, the object counts cannot
+            fit (more than ``MAX_OBJECTS``, or ``min_objects`` > ``max_objects``) or
+            ``radius_range`` is not within (0, 0.5).
     """
     image_size: int = 160
     min_objects: int = 2
     max_objects: int = 5
     max_words: int = 2
+    radius_range: Optional[Tuple[float, float]] = None
 
     def __post_init__(self):
         if self.image_size < MIN_IMAGE_SIZE:
@@ -66,6 +75,10 @@ class SceneConfig:
                              f'{self.min_objects}, max_objects={self.max_objects}')
         if not 0 <= self.max_words <= 2:
             raise ValueError(f'max_words must be 0, 1 or 2, got {self.max_words}')
+        if self.radius_range is not None and not 0 < min(self.radius_range) <= max(
+                self.radius_range) < 0.5:
+            raise ValueError(f'radius_range must lie within (0, 0.5) so that a shape fits in '
+                             f'the image, got {self.radius_range}')
 
 
 @dataclass
@@ -173,7 +186,7 @@ def _place_objects(rng, config, image, semantic, stuff, taken):
     for _ in range(int(rng.integers(config.min_objects, config.max_objects + 1))):
         category = str(rng.choice(SYNTHWORLD_THINGS))
         attributes, negatives = _sample_attributes(rng)
-        low, high = RADIUS_RANGE[attributes['size']]
+        low, high = config.radius_range or RADIUS_RANGE[attributes['size']]
         limit = MAX_ROTATION.get(category, 180.0)
         for _ in range(40):
             radius = size * rng.uniform(low, high)

@@ -83,6 +83,43 @@ def save_scene(scene, *, out_dir: str, split: str, name: str) -> dict:
                 words=words, captions=scene.captions)
 
 
+def save_caption_scene(scene, *, out_dir: str, split: str, name: str) -> dict:
+    """Write one scene's image only; return its record with captions (no labels of any kind).
+
+    Close-up scenes are caption data, as web alt-text: :func:`write_captions` writes them and
+    no label map, box or attribute of theirs is stored.
+    """
+    _save_png(scene.image, osp.join(out_dir, 'img_dir', split, name + '.png'))
+    height, width = scene.image.shape[:2]
+    return dict(file_name=name + '.png', width=width, height=height, captions=scene.captions)
+
+
+def write_captions(records: list, *, out_dir: str, split: str, info: dict) -> dict:
+    """Write ``annotations/captions_<split>.json`` (COCO captions layout).
+
+    Args:
+        records (list): records with ``file_name``, ``width``, ``height`` and ``captions``, in
+            image order; image ``k`` gets id ``k + 1``.
+        out_dir (str): Dataset root.
+        split (str): Split name of the file.
+        info (dict): Generation settings stored as ``info``.
+
+    Returns:
+        dict: Counts written: ``images``, ``captions``.
+    """
+    images, captions = [], []
+    for image_id, record in enumerate(records, start=1):
+        images.append(dict(id=image_id, file_name=record['file_name'], width=record['width'],
+                           height=record['height']))
+        captions += [dict(id=len(captions) + k + 1, image_id=image_id, caption=c)
+                     for k, c in enumerate(record['captions'])]
+    folder = osp.join(out_dir, 'annotations')
+    os.makedirs(folder, exist_ok=True)
+    _dump(dict(info=dict(info, split=split, description='SynthWorld'), images=images,
+               annotations=captions), osp.join(folder, f'captions_{split}.json'))
+    return dict(images=len(images), captions=len(captions))
+
+
 def _categories() -> list:
     return [dict(id=i + 1, name=c, supercategory='shape',
                  synonyms=[s.strip() for s in SYNTHWORLD_SYNONYMS[c].split(',')],
@@ -109,7 +146,7 @@ def write_split(records: list, *, out_dir: str, split: str, info: dict) -> dict:
         dict: Counts written: ``images``, ``instances``, ``words``, ``captions``.
     """
     info = dict(info, split=split, description='SynthWorld')
-    images, instances, attributes, texts, captions = [], [], [], [], []
+    images, instances, attributes, texts = [], [], [], []
     relevant = {}
     for image_id, record in enumerate(records, start=1):
         image = dict(id=image_id, file_name=record['file_name'], width=record['width'],
@@ -128,8 +165,6 @@ def write_split(records: list, *, out_dir: str, split: str, info: dict) -> dict:
         texts.append(dict(image, words=record['words']))
         for word in record['words']:
             relevant.setdefault(word['text'], set()).add(image_id)
-        captions += [dict(id=len(captions) + k + 1, image_id=image_id, caption=c)
-                     for k, c in enumerate(record['captions'])]
 
     folder = osp.join(out_dir, 'annotations')
     os.makedirs(folder, exist_ok=True)
@@ -144,7 +179,6 @@ def write_split(records: list, *, out_dir: str, split: str, info: dict) -> dict:
     queries = [dict(query=w, image_ids=sorted(ids)) for w, ids in sorted(relevant.items())]
     _dump(dict(info=info, images=texts, vocabulary=list(SYNTHWORLD_WORDS), queries=queries),
           osp.join(folder, f'text_{split}.json'))
-    _dump(dict(info=info, images=images, annotations=captions),
-          osp.join(folder, f'captions_{split}.json'))
+    captions = write_captions(records, out_dir=out_dir, split=split, info=info)
     return dict(images=len(images), instances=len(instances),
-                words=sum(len(t['words']) for t in texts), captions=len(captions))
+                words=sum(len(t['words']) for t in texts), captions=captions['captions'])

@@ -1,6 +1,7 @@
 """ContrastiveCLIP: modes, checkpoint export, and a tiny SynthWorld pretraining run."""
 import math
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -9,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config
-from mmengine.registry import MODELS
+from mmengine.registry import DATASETS, MODELS
 from mmengine.runner import Runner
 from mmengine.structures import BaseDataElement
 
@@ -17,12 +18,14 @@ import ovseg.datasets  # noqa: F401  (registers datasets and transforms)
 import ovseg.engine  # noqa: F401
 import ovseg.evaluation  # noqa: F401
 from ovseg.datasets.synthworld import SceneConfig, generate
+from ovseg.datasets.transforms import noun_phrases
 from ovseg.models.clip import create_clip
 from ovseg.models.pretraining import ContrastiveCLIP
 from ovseg.testing import TINY_RN, TINY_VIT
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-96.py')  # quickstart's
+CLOSEUP_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-closeups-96.py')
 
 
 @pytest.fixture(scope='module')
@@ -30,7 +33,7 @@ def synthworld_64(tmp_path_factory) -> str:
     """SynthWorld root with 16 train and 6 val images of 64 px (seed 0)."""
     root = str(tmp_path_factory.mktemp('synthworld64'))
     generate(root, num_train=16, num_val=6, seed=0, config=SceneConfig(image_size=64),
-             workers=1, log=None)
+             num_closeup=4, workers=1, log=None)
     return root
 
 
@@ -99,9 +102,10 @@ def test_clip_state_dict_matches_open_clip(tmp_path):
                           model._encode_text(texts), atol=1e-5)
 
 
-def _tiny_config(data_root: str, work_dir: str) -> Config:
-    """The quickstart config, shrunk: tiny ResNet, 32 px, batch 8, 40 iterations."""
-    cfg = Config.fromfile(CONFIG)
+def _tiny_config(data_root: str, work_dir: str, config: str = CONFIG) -> Config:
+    """A SynthWorld CLIP config (the quickstart's), shrunk: tiny ResNet, 32 px, batch 8,
+    40 iterations."""
+    cfg = Config.fromfile(config)
     cfg.work_dir = work_dir
     cfg.model.model_name = TINY_RN
     cfg.train_dataloader.batch_size = 8
@@ -156,6 +160,22 @@ def test_tiny_pretraining_learns_and_exports(synthworld_64, tmp_path):
 
 
 @pytest.mark.slow
+def test_closeup_config_pairs_each_closeup_with_its_nouns(synthworld_64, tmp_path):
+    cfg = _tiny_config(synthworld_64, str(tmp_path / 'work'), config=CLOSEUP_CONFIG)
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    assert len(dataset) == 4  # the close-ups only
+    for i in range(len(dataset)):
+        heads = {p.split(' ')[-1] for c in dataset.get_data_info(i)['captions']
+                 for p in noun_phrases(c)}
+        text = dataset[i]['data_samples'].text
+        assert {item.split(' ')[-1] for item in re.split(', | and ', text)} == heads
+        assert dataset[i]['inputs'].shape == (3, 32, 32)  # the whole close-up
+    cfg.train_cfg.max_iters = cfg.train_cfg.val_interval = cfg.default_hooks.checkpoint.interval = 3
+    Runner.from_cfg(cfg).train()
+    assert osp.isfile(str(tmp_path / 'work' / 'synthclip-rn-s-closeups.pt'))
+
+
+@pytest.mark.slow
 def test_validation_reports_zero_shot_metrics(synthworld_64, tmp_path):
     cfg = _tiny_config(synthworld_64, str(tmp_path / 'work'))
     runner = Runner.from_cfg(cfg)
@@ -184,7 +204,9 @@ def test_tower_probe_benchmark_trains_both_objectives(synthworld_64, tmp_path):
                                      '--cfg-options', *options]))
     assert set(results) == {'ce', 'clip'}
     for r in results.values():
-        assert r['crops'] > 0 and 0.0 <= r['top1_seen_within'] <= 100.0
+        assert r['crops'] > 0
+        for key in ('top1_seen_within', 'top1_unseen_within', 'top1_seen', 'top1_unseen'):
+            assert 0.0 <= r[key] <= 100.0 or math.isnan(r[key])  # nan: no unseen val crop
         assert r['chance_seen'] == pytest.approx(10.0)  # 10 seen things
     assert results['ce']['final_loss'] < results['ce']['first_loss']  # the head and tower learn
     assert osp.isfile(str(tmp_path / 'probe' / 'results.md'))
