@@ -75,8 +75,8 @@ class SceneConfig:
                              f'{self.min_objects}, max_objects={self.max_objects}')
         if not 0 <= self.max_words <= 2:
             raise ValueError(f'max_words must be 0, 1 or 2, got {self.max_words}')
-        if self.radius_range is not None and not 0 < min(self.radius_range) <= max(
-                self.radius_range) < 0.5:
+        if self.radius_range is not None and not (
+                0 < min(self.radius_range) and max(self.radius_range) < 0.5):
             raise ValueError(f'radius_range must lie within (0, 0.5) so that a shape fits in '
                              f'the image, got {self.radius_range}')
 
