@@ -167,3 +167,11 @@ def test_impossible_settings_raise_value_error(tmp_path):
         generate(str(tmp_path), num_train=1, num_val=1, seed=0, num_closeup=-1, log=None)
     with pytest.raises(ValueError, match='radius_range'):
         SceneConfig(radius_range=(0.3, 0.6))
+
+
+def test_cli_writes_as_many_closeups_as_train_images_by_default(tmp_path):
+    main(['--out', str(tmp_path), '--num-train', '2', '--num-val', '1', '--seed', '0',
+          '--image-size', '64', '--workers', '1'])
+    with open(tmp_path / 'meta.json') as f:
+        assert json.load(f)['num_closeup'] == 2
+    assert sorted(os.listdir(tmp_path / 'img_dir' / 'closeup')) == ['000000.png', '000001.png']
