@@ -1,5 +1,4 @@
 """Generation of SynthWorld: determinism, split rules, text geometry, CLI and errors."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -12,20 +11,13 @@ from ovseg.datasets.synthworld import (SYNTHWORLD_ATTRIBUTES, SYNTHWORLD_SEG_CLA
                                        SYNTHWORLD_THINGS, UNSEEN_ATTRIBUTES, UNSEEN_THINGS,
                                        SceneConfig, generate)
 from ovseg.datasets.synthworld.writer import IGNORE_INDEX
+from ovseg.testing import load_script
 
 TINY = SceneConfig(image_size=64)
 UNSEEN_LABELS = [SYNTHWORLD_SEG_CLASSES.index(c) for c in UNSEEN_THINGS]
 
 
-def _load_cli():
-    path = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'synthworld.py')
-    spec = importlib.util.spec_from_file_location('synthworld_cli', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
-
-
-main = _load_cli()
+main = load_script('tools/synthworld.py').main
 
 
 def _files(root: str) -> dict:

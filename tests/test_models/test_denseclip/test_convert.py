@@ -1,6 +1,4 @@
 """tools/convert/denseclip.py on checkpoints in the original DenseCLIP key layout."""
-import importlib.util
-import os.path as osp
 import re
 
 import pytest
@@ -10,16 +8,11 @@ from mmengine.runner import load_checkpoint
 
 from denseclip_utils import VOCAB, build_seg, tiny_seg_cfg
 from ovseg.models.denseclip.convert import convert_denseclip_state_dict, is_original_denseclip
-
-REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
+from ovseg.testing import load_script
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'convert_denseclip', osp.join(REPO, 'tools', 'convert', 'denseclip.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/convert/denseclip.py')
 
 
 def _to_original_layout(state_dict):

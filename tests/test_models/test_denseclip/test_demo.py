@@ -1,6 +1,4 @@
 """demo/image_demo.py on a tiny DenseCLIP checkpoint."""
-import importlib.util
-import os.path as osp
 
 import cv2
 import numpy as np
@@ -9,16 +7,11 @@ import torch
 from mmengine.config import Config
 
 from denseclip_utils import VOCAB, build_seg, tiny_seg_cfg
-
-REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
+from ovseg.testing import load_script
 
 
 def _demo():
-    spec = importlib.util.spec_from_file_location('image_demo',
-                                                  osp.join(REPO, 'demo', 'image_demo.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('demo/image_demo.py')
 
 
 @pytest.fixture(scope='module')
