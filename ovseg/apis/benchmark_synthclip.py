@@ -6,9 +6,9 @@
 Trains the config's image tower from the same initialisation (same seed) on the same views once
 per objective, side by side. The views are object crops of labelled train objects with their bare
 class name (``RandomCaptionView(object_prob=1, name_prob=1)``, the config's window scales), so
-only the shape tells the pairs apart; images with no such object (close-ups, ``extra_captions``)
-are paired with the list of their captions' head nouns when the config's view sets
-``noun_list_prob`` (a close-up of a heart: ``'a heart'``):
+only the shape tells the pairs apart; images with no such object (e.g. the close-ups) are paired
+with the list of their captions' head nouns when the config's view sets ``noun_list_prob`` (a
+close-up of a heart: ``'a heart'``):
 
 - ``ce``: a linear head on the L2-normalised image embedding (logits x 10), cross-entropy over the
   K classes: what direct supervision gets out of the tower in this many steps;

@@ -82,7 +82,6 @@ def prepare_output(out_dir: str, *, overwrite: bool) -> None:
     for split in SPLITS:
         for folder in ('img_dir', 'ann_dir'):
             os.makedirs(osp.join(out_dir, folder, split), exist_ok=True)
-    os.makedirs(osp.join(out_dir, 'img_dir', CLOSEUP_SPLIT), exist_ok=True)
 
 
 def generate(out_dir: str, *, num_train: int, num_val: int, seed: int,
@@ -126,6 +125,7 @@ def generate(out_dir: str, *, num_train: int, num_val: int, seed: int,
                     version=FORMAT_VERSION)
     if num_closeup:
         settings.update(num_closeup=num_closeup, closeup_radius_range=list(CLOSEUP_RADIUS_RANGE))
+        os.makedirs(osp.join(out_dir, 'img_dir', CLOSEUP_SPLIT), exist_ok=True)
     stats = {}
     with multiprocessing.Pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
         for split, count in zip(_STREAMS, (num_train, num_val, num_closeup)):

@@ -58,7 +58,7 @@ def save_scene(scene, *, out_dir: str, split: str, name: str) -> dict:
     labels = scene.semantic.copy()
     if split == 'train':
         labels[np.isin(labels, _UNSEEN_LABELS)] = IGNORE_INDEX
-    _save_png(scene.image, osp.join(out_dir, 'img_dir', split, name + '.png'))
+    record = save_caption_scene(scene, out_dir=out_dir, split=split, name=name)
     _save_png(labels, osp.join(out_dir, 'ann_dir', split, name + '.png'))
     objects = []
     for obj in scene.objects:
@@ -78,16 +78,14 @@ def save_scene(scene, *, out_dir: str, split: str, name: str) -> dict:
     words = [dict(text=w.text, rendered=w.rendered, font=w.font, font_size=w.font_size,
                   angle=w.angle, polygon=[round(float(c), 2) for c in w.polygon.reshape(-1)])
              for w in scene.words]
-    height, width = labels.shape
-    return dict(file_name=name + '.png', width=width, height=height, objects=objects,
-                words=words, captions=scene.captions)
+    return dict(record, objects=objects, words=words)
 
 
 def save_caption_scene(scene, *, out_dir: str, split: str, name: str) -> dict:
     """Write one scene's image only; return its record with captions (no labels of any kind).
 
     Close-up scenes are caption data, as web alt-text: :func:`write_captions` writes them and
-    no label map, box or attribute of theirs is stored.
+    no label map, box or attribute of theirs is stored. :func:`save_scene` adds the labels.
     """
     _save_png(scene.image, osp.join(out_dir, 'img_dir', split, name + '.png'))
     height, width = scene.image.shape[:2]
