@@ -44,15 +44,27 @@ def step_world(args) -> None:
 
 
 def _world_matches(meta_file: str) -> bool:
-    """Whether an existing world was generated with :data:`WORLD`'s counts and seed."""
+    """Whether an existing world was generated with :data:`WORLD`'s counts and seed by this
+    version of the generator (``FORMAT_VERSION``)."""
+    from ovseg.datasets.synthworld.generate import FORMAT_VERSION
     with open(meta_file) as f:
         meta = json.load(f)
-    return all(meta.get(key) == value for key, value in WORLD.items())
+    return (meta.get('version') == FORMAT_VERSION
+            and all(meta.get(key) == value for key, value in WORLD.items()))
 
 
 def _data_root_options(args) -> List[str]:
-    return [f'{loader}.dataset.data_root={args.data_root}'
-            for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    """``--cfg-options`` that point every dataset of :data:`CLIP_CONFIG` at ``--data-root``
+    (a ``ConcatDataset`` has one per part)."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(ROOT, CLIP_CONFIG))
+    options = []
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dataset = cfg[loader].dataset
+        keys = ([f'{loader}.dataset.datasets.{i}' for i in range(len(dataset.datasets))]
+                if 'datasets' in dataset else [f'{loader}.dataset'])
+        options += [f'{key}.data_root={args.data_root}' for key in keys]
+    return options
 
 
 def step_clip(args) -> None:

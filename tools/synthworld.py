@@ -25,8 +25,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--num-val', type=_count, required=True, help='validation images')
     parser.add_argument('--seed', type=int, required=True, help='non-negative seed')
     parser.add_argument('--num-closeup', type=int, default=None,
-                        help='close-up caption images (one shape, no labels) for CLIP '
-                             'pretraining; 0 for none (default: as many as --num-train)')
+                        help='close-up caption images (a window around one object of a '
+                             'scene, described alone; no labels) for CLIP pretraining; 0 for '
+                             'none (default: as many as --num-train)')
     parser.add_argument('--image-size', type=int, default=160, help='image side in pixels')
     parser.add_argument('--min-objects', type=int, default=2, help='fewest shapes per image')
     parser.add_argument('--max-objects', type=int, default=5, help='most shapes per image')

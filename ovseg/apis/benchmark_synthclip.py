@@ -44,7 +44,11 @@ CE_SCALE = 10.0  # logit scale of the cosine head, CLIP's initial temperature is
 
 def _probe_views(cfg) -> None:
     """Replace the train pipeline's caption view by bare-name object views (in place)."""
-    pipeline = cfg.train_dataloader.dataset.pipeline
+    pipeline = cfg.train_dataloader.dataset.get('pipeline')
+    if pipeline is None:
+        raise ValueError(f'synthclip-probe needs one train dataset with a RandomCaptionView '
+                         f'pipeline; {cfg.filename} trains on a '
+                         f'{cfg.train_dataloader.dataset.type}')
     index = next(i for i, t in enumerate(pipeline) if t['type'] == 'RandomCaptionView')
     view = pipeline[index]
     pipeline[index] = dict(type='RandomCaptionView', object_prob=1.0, name_prob=1.0,
@@ -135,7 +139,8 @@ def _train_and_score(cfg, objective: str, *, steps: int, lr: float, seed: int) -
 @register_benchmark('synthclip-probe',
                     help='SynthWorld CLIP tower: cross-entropy probe vs CLIP loss, same views')
 def setup(parser: argparse.ArgumentParser):
-    parser.add_argument('--config', default='configs/synthworld/synthclip_rn-s_synthworld-96.py')
+    parser.add_argument('--config',
+                        default='configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
     parser.add_argument('--steps', type=int, default=150, help='training steps per objective')
     parser.add_argument('--lr', type=float, default=2e-3, help='peak learning rate')
     parser.add_argument('--objectives', nargs='+', default=list(OBJECTIVES), choices=OBJECTIVES)

@@ -157,8 +157,6 @@ def test_impossible_settings_raise_value_error(tmp_path):
         generate(str(tmp_path), num_train=0, num_val=1, seed=0, log=None)
     with pytest.raises(ValueError, match='num_closeup'):
         generate(str(tmp_path), num_train=1, num_val=1, seed=0, num_closeup=-1, log=None)
-    with pytest.raises(ValueError, match='radius_range'):
-        SceneConfig(radius_range=(0.3, 0.6))
 
 
 def test_cli_writes_as_many_closeups_as_train_images_by_default(tmp_path):

@@ -5,7 +5,7 @@ import pytest
 from ovseg.datasets.synthworld import (ATTRIBUTE_TYPES, SYNTHWORLD_BACKGROUNDS,
                                        SYNTHWORLD_SEG_CLASSES, SYNTHWORLD_THINGS,
                                        SYNTHWORLD_WORDS, UNSEEN_ATTRIBUTES, UNSEEN_THINGS,
-                                       SceneConfig, render_scene)
+                                       SceneConfig, render_closeup, render_scene)
 from ovseg.datasets.synthworld.shapes import SHAPES, object_frame, shape_mask
 from ovseg.datasets.synthworld.signs import FONTS, render_sign
 
@@ -64,3 +64,21 @@ def test_render_scene_consistent():
     for word in scene.words:
         assert ((word.polygon >= 0) & (word.polygon <= 96)).all()
         assert f'"{word.text}"' in scene.captions[0]
+
+
+def test_render_closeup_frames_one_object_of_a_scene():
+    config = SceneConfig(image_size=96)
+    for seed in range(8):
+        closeup = render_closeup(np.random.default_rng(seed), config)
+        side = closeup.image.shape[0]
+        assert closeup.image.shape == (side, side, 3) and closeup.semantic.shape == (side, side)
+        assert 2 <= side <= 96
+        subject, = closeup.objects
+        assert subject.mask.shape == (side, side) and subject.mask.any()
+        assert (closeup.semantic[subject.mask] == SYNTHWORLD_THINGS.index(subject.category)).all()
+        ys, xs = np.nonzero(subject.mask)
+        box_side = max(np.ptp(xs), np.ptp(ys)) + 1
+        assert box_side <= side <= 1.6 * box_side + 1  # a 1.1-1.6x window, clipped to the scene
+        assert closeup.words == [] and closeup.captions[1].startswith('one shape over ')
+        named = [c for c in SYNTHWORLD_THINGS if f' {c}' in ' '.join(closeup.captions)]
+        assert named == [subject.category]  # neighbours cut at the borders are not described

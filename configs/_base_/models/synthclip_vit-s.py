@@ -4,7 +4,10 @@ model = dict(
     type='ContrastiveCLIP',
     model_name='synthworld-vit-s',
     pretrained=None,
-    templates='vild',
+    # zero-shot prompts in the words of SynthWorld captions ('a star', 'an arrow'): this text
+    # tower never reads 'photo' or 'scene' (ViLD's templates, tools/test.py ...
+    # --cfg-options model.templates=vild)
+    templates='synthworld',
     data_preprocessor=dict(
         type='ImgDataPreprocessor',
         mean=[122.7709383, 116.7460125, 104.09373615],  # open_clip OPENAI_DATASET_MEAN x 255

@@ -13,19 +13,11 @@ Examples:
 """
 import numpy as np
 
+from ...utils import indefinite_article
+
 _BACKGROUND_PHRASE = dict(sky='in the sky', grass='on grass', brick='in front of a brick wall',
                           wood='on wood', water='on water', sand='on sand')
 _NUMBERS = ('no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight')
-
-
-def indefinite_article(word: str) -> str:
-    """``'an'`` before a vowel letter, else ``'a'`` (SynthWorld's words need no more).
-
-    Examples:
-        >>> indefinite_article('arrow'), indefinite_article('star')
-        ('an', 'a')
-    """
-    return 'an' if word[:1].lower() in 'aeiou' else 'a'
 
 
 def _with_article(words: list) -> str:

@@ -7,13 +7,15 @@ of workers or on scheduling. Layout under ``out_dir``::
     img_dir/{train,val}/NNNNNN.png      RGB images, (S, S, 3) uint8
     ann_dir/{train,val}/NNNNNN.png      label maps, (S, S) uint8, 255 ignore
     annotations/{instances,attributes,text,captions}_{train,val}.json
-    img_dir/closeup/NNNNNN.png          close-up scenes (one shape filling the frame), captions only
+    img_dir/closeup/NNNNNN.png          close-ups (a window around one object of a scene, at the
+                                        scene's resolution: W x W, W < S), captions only
     annotations/captions_closeup.json
     meta.json                           the generation settings
 
 The close-up split is image-caption data of the kind web alt-text gives CLIP (one salient object,
-described): any category may appear in it, unseen ones included, because the open-vocabulary
-split concerns dense labels and close-ups have none (no label map, box or attribute is written).
+described; :func:`.render.render_closeup`): any category may appear in it, unseen ones included,
+because the open-vocabulary split concerns dense labels and close-ups have none (no label map,
+box or attribute is written).
 
 Examples:
     >>> import tempfile
@@ -33,11 +35,12 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .render import CLOSEUP_RADIUS_RANGE, SceneConfig, render_scene
+from .render import (CLOSEUP_MAX_SHIFT, CLOSEUP_SCALE_RANGE, SceneConfig, render_closeup,
+                     render_scene)
 from .writer import SPLITS, save_caption_scene, save_scene, write_captions, write_split
 
 OUTPUTS = ('img_dir', 'ann_dir', 'annotations', 'meta.json', 'contact_sheet.png')
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: close-ups are windows of full scenes (1: one shape filling the frame)
 CLOSEUP_SPLIT = 'closeup'
 _STREAMS = SPLITS + (CLOSEUP_SPLIT,)  # one random stream per split
 
@@ -47,18 +50,14 @@ def scene_rng(seed: int, split: str, index: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, _STREAMS.index(split), index]))
 
 
-def closeup_config(config: SceneConfig) -> SceneConfig:
-    """The close-up scenes of a world: one shape framed like an object crop
-    (``CLOSEUP_RADIUS_RANGE``), no sign, same image size."""
-    return SceneConfig(image_size=config.image_size, min_objects=1, max_objects=1,
-                       max_words=0, radius_range=CLOSEUP_RADIUS_RANGE)
-
-
 def _render_one(job: tuple) -> dict:
     out_dir, split, index, seed, config = job
-    scene = render_scene(scene_rng(seed, split, index), config)
-    save = save_caption_scene if split == CLOSEUP_SPLIT else save_scene
-    return save(scene, out_dir=out_dir, split=split, name=f'{index:06d}')
+    rng = scene_rng(seed, split, index)
+    if split == CLOSEUP_SPLIT:
+        return save_caption_scene(render_closeup(rng, config), out_dir=out_dir, split=split,
+                                  name=f'{index:06d}')
+    return save_scene(render_scene(rng, config), out_dir=out_dir, split=split,
+                      name=f'{index:06d}')
 
 
 def prepare_output(out_dir: str, *, overwrite: bool) -> None:
@@ -95,8 +94,8 @@ def generate(out_dir: str, *, num_train: int, num_val: int, seed: int,
         num_val (int): Validation images (at least 1).
         seed (int): Non-negative seed; same seed, same bytes.
         config (SceneConfig): Image size and object/word counts. Defaults to SceneConfig().
-        num_closeup (int): Close-up caption images (:func:`closeup_config`), for CLIP
-            pretraining. Defaults to 0.
+        num_closeup (int): Close-up caption images (:func:`.render.render_closeup`), for
+            CLIP pretraining. Defaults to 0.
         workers (int): Rendering processes; 1 renders in this process. Defaults to 2.
         overwrite (bool): Replace SynthWorld files in a non-empty ``out_dir``.
             Defaults to False.
@@ -124,15 +123,15 @@ def generate(out_dir: str, *, num_train: int, num_val: int, seed: int,
                     max_objects=config.max_objects, max_words=config.max_words,
                     version=FORMAT_VERSION)
     if num_closeup:
-        settings.update(num_closeup=num_closeup, closeup_radius_range=list(CLOSEUP_RADIUS_RANGE))
+        settings.update(num_closeup=num_closeup, closeup_scale_range=list(CLOSEUP_SCALE_RANGE),
+                        closeup_max_shift=CLOSEUP_MAX_SHIFT)
         os.makedirs(osp.join(out_dir, 'img_dir', CLOSEUP_SPLIT), exist_ok=True)
     stats = {}
     with multiprocessing.Pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
         for split, count in zip(_STREAMS, (num_train, num_val, num_closeup)):
             if not count:
                 continue
-            scene_config = closeup_config(config) if split == CLOSEUP_SPLIT else config
-            jobs = [(out_dir, split, i, seed, scene_config) for i in range(count)]
+            jobs = [(out_dir, split, i, seed, config) for i in range(count)]
             results = pool.imap(_render_one, jobs, chunksize=8) if pool else map(_render_one, jobs)
             records, step = [], max(1, count // 10)
             for record in results:

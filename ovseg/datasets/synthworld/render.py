@@ -18,11 +18,11 @@ Examples:
     >>> scene.image.shape, scene.semantic.dtype, len(scene.captions) >= 1
     ((96, 96, 3), dtype('uint8'), True)
 """
-from dataclasses import dataclass
-from typing import Optional, Tuple
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ...utils import square_window
 from .captions import describe
 from .shapes import MAX_ROTATION, object_frame, shape_mask
 from .signs import FONTS, SIGN_STYLES, render_sign, sign_extent
@@ -32,8 +32,9 @@ from .vocab import (ATTRIBUTE_TYPES, COLOR_RGB, SYNTHWORLD_STUFF, SYNTHWORLD_THI
 
 # Object radius as a fraction of the image side, per size attribute.
 RADIUS_RANGE = {'small': (0.075, 0.1), 'large': (0.15, 0.2)}
-# close-ups: a shape fills the frame as in a 1.1-1.6x object crop, whatever its size attribute
-CLOSEUP_RADIUS_RANGE = (0.3, 0.42)
+# close-ups: a square window 1.1-1.6x an object's box, its centre moved by up to 0.1 of the side
+CLOSEUP_SCALE_RANGE = (1.1, 1.6)
+CLOSEUP_MAX_SHIFT = 0.1
 MIN_IMAGE_SIZE = 64
 MAX_OBJECTS = 8
 NEGATIVE_DROP = 0.2
@@ -49,21 +50,15 @@ class SceneConfig:
         min_objects (int): Fewest shapes per image. Defaults to 2.
         max_objects (int): Most shapes per image. Defaults to 5.
         max_words (int): Most signs (one word each) per image. Defaults to 2.
-        radius_range (tuple[float, float], optional): radius of every shape, as fractions
-            of the image side, instead of its size attribute's ``RADIUS_RANGE``: close-up
-            scenes (one shape framed like an object crop) use ``CLOSEUP_RADIUS_RANGE``.
-            Defaults to None.
 
     Raises:
         ValueError: If the image is smaller than ``MIN_IMAGE_SIZE``, the object counts cannot
-            fit (more than ``MAX_OBJECTS``, or ``min_objects`` > ``max_objects``) or
-            ``radius_range`` is not within (0, 0.5).
+            fit (more than ``MAX_OBJECTS``, or ``min_objects`` > ``max_objects``).
     """
     image_size: int = 160
     min_objects: int = 2
     max_objects: int = 5
     max_words: int = 2
-    radius_range: Optional[Tuple[float, float]] = None
 
     def __post_init__(self):
         if self.image_size < MIN_IMAGE_SIZE:
@@ -75,10 +70,6 @@ class SceneConfig:
                              f'{self.min_objects}, max_objects={self.max_objects}')
         if not 0 <= self.max_words <= 2:
             raise ValueError(f'max_words must be 0, 1 or 2, got {self.max_words}')
-        if self.radius_range is not None and not (
-                0 < min(self.radius_range) and max(self.radius_range) < 0.5):
-            raise ValueError(f'radius_range must lie within (0, 0.5) so that a shape fits in '
-                             f'the image, got {self.radius_range}')
 
 
 @dataclass
@@ -186,7 +177,7 @@ def _place_objects(rng, config, image, semantic, stuff, taken):
     for _ in range(int(rng.integers(config.min_objects, config.max_objects + 1))):
         category = str(rng.choice(SYNTHWORLD_THINGS))
         attributes, negatives = _sample_attributes(rng)
-        low, high = config.radius_range or RADIUS_RANGE[attributes['size']]
+        low, high = RADIUS_RANGE[attributes['size']]
         limit = MAX_ROTATION.get(category, 180.0)
         for _ in range(40):
             radius = size * rng.uniform(low, high)
@@ -247,3 +238,35 @@ def render_scene(rng: np.random.Generator, config: SceneConfig) -> Scene:
     return Scene(image=image, semantic=semantic, objects=objects, words=words,
                  occlusions=occlusions,
                  captions=describe(objects=objects, words=words, occlusions=occlusions))
+
+
+def render_closeup(rng: np.random.Generator, config: SceneConfig) -> Scene:
+    """Render a close-up: a square window around one object of a full scene, described alone.
+
+    The window is what an object crop looks like (the val crops of the zero-shot metric, the
+    object views of CLIP training): the object at the scene's resolution, its neighbours cut at
+    the borders. Its captions describe the chosen object only, as alt-text describes the
+    subject of a photo. W is the window side in pixels, 1.1-1.6x the object's box
+    (``CLOSEUP_SCALE_RANGE``), smaller than S where the box is.
+
+    Args:
+        rng (np.random.Generator): The only source of randomness.
+        config (SceneConfig): The full scene's settings.
+
+    Returns:
+        Scene: (W, W, 3) image and (W, W) labels of the window, ``objects`` the chosen one
+        (mask cropped), no words, captions of the object alone.
+    """
+    scene = render_scene(rng, config)
+    obj = scene.objects[int(rng.integers(len(scene.objects)))]
+    ys, xs = np.nonzero(obj.mask)
+    x1, y1, x2, y2 = square_window(
+        (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1),
+        scale=rng.uniform(*CLOSEUP_SCALE_RANGE),
+        shift=tuple(rng.uniform(-CLOSEUP_MAX_SHIFT, CLOSEUP_MAX_SHIFT, 2)),
+        image_size=scene.semantic.shape)
+    window = (slice(y1, y2), slice(x1, x2))
+    subject = replace(obj, mask=obj.mask[window])
+    return Scene(image=np.ascontiguousarray(scene.image[window]), semantic=scene.semantic[window],
+                 objects=[subject], words=[], occlusions=[],
+                 captions=describe(objects=[subject], words=[], occlusions=[]))

@@ -1,11 +1,14 @@
 """Prompt template sets for turning class names into sentences.
 
-Each template holds one ``{}`` for the class name. The ImageNet sets are open_clip's
-(``OPENAI_IMAGENET_TEMPLATES``, ``SIMPLE_IMAGENET_TEMPLATES``), turned into strings.
+Each template holds one ``{}`` for the class name and may hold ``{article}``, its indefinite
+article (:func:`format_prompt`). The ImageNet sets are open_clip's (``OPENAI_IMAGENET_TEMPLATES``,
+``SIMPLE_IMAGENET_TEMPLATES``), turned into strings.
 """
 from typing import Dict, List, Sequence, Tuple, Union
 
 from open_clip import OPENAI_IMAGENET_TEMPLATES, SIMPLE_IMAGENET_TEMPLATES
+
+from ...utils import indefinite_article
 
 # ViLD (https://arxiv.org/abs/2104.13921, Appendix): the 14 detection prompts
 # most open-vocabulary segmenters (FC-CLIP, SAN, ...) average over.
@@ -32,12 +35,18 @@ TEMPLATE_SETS: Dict[str, Tuple[str, ...]] = {
     'imagenet_simple': tuple(template('{}') for template in SIMPLE_IMAGENET_TEMPLATES),
     'single': ('a photo of a {}.',),
     'name': ('{}',),
+    # CLIP's prompts match the class name to the pretraining text (Radford et al. 2021,
+    # Sec. 3.1.4: 'A photo of a {label}.' for web alt-text). A CLIP pretrained on SynthWorld
+    # captions has read objects only as 'a/an [attributes] <noun>' and never words such as
+    # 'photo' or 'scene' (ViLD's), so its prompt is that noun phrase.
+    'synthworld': ('{article} {}',),
 }
 
 
 def list_template_sets() -> List[str]:
     """Names accepted by :func:`get_templates`: ``vild`` (14), ``imagenet`` (80),
-    ``imagenet_simple`` (7), ``single`` and ``name`` (the bare class name)."""
+    ``imagenet_simple`` (7), ``single``, ``name`` (the bare class name) and ``synthworld``
+    (``'a star'``, ``'an arrow'``: SynthWorld captions' noun phrase)."""
     return list(TEMPLATE_SETS)
 
 
@@ -67,3 +76,13 @@ def get_templates(templates: Union[str, Sequence[str]]) -> Tuple[str, ...]:
     if not templates or bad:
         raise ValueError(f'Each template needs exactly one {{}} placeholder; got {bad or "none"}.')
     return templates
+
+
+def format_prompt(template: str, name: str) -> str:
+    """Fill ``template``'s ``{}`` with ``name`` and its ``{article}`` with name's article.
+
+    Examples:
+        >>> format_prompt('{article} {}', 'arrow'), format_prompt('a photo of a {}.', 'arrow')
+        ('an arrow', 'a photo of a arrow.')
+    """
+    return template.format(name, article=indefinite_article(name))

@@ -9,7 +9,7 @@ from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from torch import Tensor, nn
 
-from .templates import get_templates
+from .templates import format_prompt, get_templates
 from .text_encoder import CLIPTextEncoder
 from .vocabulary import load_vocabulary
 
@@ -151,7 +151,7 @@ class TextClassifier(BaseModule):
         templates = ('{}',) if self.context is not None else self.templates
         for k, name in enumerate(self._names):
             for synonym in _synonyms(name):
-                prompts += [template.format(synonym) for template in templates]
+                prompts += [format_prompt(template, synonym) for template in templates]
                 class_index += [k] * len(templates)
         encoder = self.text_encoder
         max_length = encoder.context_length - (0 if self.context is None else self.context.shape[1])

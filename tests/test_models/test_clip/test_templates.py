@@ -2,6 +2,7 @@
 import pytest
 
 from ovseg.models.clip import VILD_TEMPLATES, get_templates, list_template_sets
+from ovseg.models.clip.templates import format_prompt
 
 
 def test_template_sets():
@@ -12,6 +13,13 @@ def test_template_sets():
     assert get_templates('single') == ('a photo of a {}.',)
     for name in list_template_sets():
         assert all(t.count('{}') == 1 for t in get_templates(name))
+
+
+def test_synthworld_prompts_take_the_article_of_the_name():
+    templates = get_templates('synthworld')
+    assert [format_prompt(t, n) for t in templates for n in ('star', 'arrow')] == [
+        'a star', 'an arrow']
+    assert format_prompt('a photo of a {}.', 'arrow') == 'a photo of a arrow.'  # as written
 
 
 def test_custom_templates():

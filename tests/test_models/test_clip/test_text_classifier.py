@@ -45,6 +45,13 @@ def test_template_averaging(tiny_vit_checkpoint, tiny_vit_clip):
     torch.testing.assert_close(classifier.logit_scale, tiny_vit_clip.logit_scale)
 
 
+def test_article_templates_are_filled_per_name(tiny_vit_checkpoint, tiny_vit_clip):
+    classifier = _classifier(tiny_vit_checkpoint, templates='synthworld')
+    classifier.set_vocabulary(['arrow', 'star'])
+    expected = _expected(tiny_vit_clip, [['an arrow'], ['a star']])
+    torch.testing.assert_close(classifier(), expected, atol=1e-5, rtol=0)
+
+
 def test_synonyms_are_averaged(tiny_vit_checkpoint, tiny_vit_clip):
     classifier = _classifier(tiny_vit_checkpoint)
     classifier.set_vocabulary(['dog, puppy', 'cat'])
