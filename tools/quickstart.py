@@ -95,8 +95,11 @@ def step_zero_shot(args) -> Dict[str, float]:
 def write_results(path: str, metrics: Dict[str, float], seconds: float) -> str:
     """Markdown table of the zero-shot metrics; returns its text."""
     rows = [(k.split('/', 1)[-1], v) for k, v in metrics.items() if k.startswith('zero_shot/')]
+    from mmengine.config import Config
+    templates = Config.fromfile(osp.join(ROOT, CLIP_CONFIG)).model.templates
     lines = ['# ovseg quickstart results', '',
-             f'SynthWorld CLIP (`{CLIP_CONFIG}`), evaluated zero-shot on SynthWorld val.', '',
+             f'SynthWorld CLIP (`{CLIP_CONFIG}`), evaluated zero-shot on SynthWorld val '
+             f'(prompt templates: `{templates}`).', '',
              '| metric | value |', '|---|---|']
     lines += [f'| {name} | {value:.2f} |' for name, value in rows]
     lines += ['', f'Total time: {seconds / 60:.1f} min.', '']

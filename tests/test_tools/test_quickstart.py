@@ -31,3 +31,12 @@ def test_data_root_reaches_every_dataset_of_the_clip_config():
                                                        cfg.test_dataloader.dataset]:
         assert dataset.data_root == 'elsewhere'
     assert 'data_root' not in train or 'datasets' not in train  # no key on a ConcatDataset
+
+
+def test_results_table_names_the_prompts(tmp_path):
+    quickstart = load_script('tools/quickstart.py')
+    text = quickstart.write_results(str(tmp_path / 'results.md'),
+                                    {'zero_shot/top1_unseen': 34.08, 'other/x': 1.0}, 60.0)
+    assert '(prompt templates: `synthworld`)' in text
+    assert '| top1_unseen | 34.08 |' in text and 'other' not in text
+    assert (tmp_path / 'results.md').read_text() == text
