@@ -10,6 +10,7 @@ results table is written to ``WORK_DIR/results.md`` and the world's contact shee
 is copied next to it.
 """
 import argparse
+import functools
 import json
 import os
 import os.path as osp
@@ -53,11 +54,17 @@ def _world_matches(meta_file: str) -> bool:
             and all(meta.get(key) == value for key, value in WORLD.items()))
 
 
+@functools.lru_cache(maxsize=None)
+def _clip_config():
+    """:data:`CLIP_CONFIG`, read once per run."""
+    from mmengine.config import Config
+    return Config.fromfile(osp.join(ROOT, CLIP_CONFIG))
+
+
 def _data_root_options(args) -> List[str]:
     """``--cfg-options`` that point every dataset of :data:`CLIP_CONFIG` at ``--data-root``
     (a ``ConcatDataset`` has one per part)."""
-    from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(ROOT, CLIP_CONFIG))
+    cfg = _clip_config()
     options = []
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset = cfg[loader].dataset
@@ -95,8 +102,7 @@ def step_zero_shot(args) -> Dict[str, float]:
 def write_results(path: str, metrics: Dict[str, float], seconds: float) -> str:
     """Markdown table of the zero-shot metrics; returns its text."""
     rows = [(k.split('/', 1)[-1], v) for k, v in metrics.items() if k.startswith('zero_shot/')]
-    from mmengine.config import Config
-    templates = Config.fromfile(osp.join(ROOT, CLIP_CONFIG)).model.templates
+    templates = _clip_config().model.templates
     lines = ['# ovseg quickstart results', '',
              f'SynthWorld CLIP (`{CLIP_CONFIG}`), evaluated zero-shot on SynthWorld val '
              f'(prompt templates: `{templates}`).', '',

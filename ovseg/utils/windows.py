@@ -1,6 +1,10 @@
 """Square windows around boxes: object crops for CLIP views and SynthWorld's close-ups."""
 from typing import Sequence, Tuple
 
+# An object crop's window, as CLIP training views and SynthWorld's close-ups draw it: side 1.1-1.6x
+# the object's box, centre moved by up to 0.1 of the side.
+OBJECT_WINDOW_SCALE_RANGE = (1.1, 1.6)
+OBJECT_WINDOW_MAX_SHIFT = 0.1
 
 def square_window(box: Sequence[float], *, scale: float, shift: Tuple[float, float],
                   image_size: Tuple[int, int]) -> Tuple[int, int, int, int]:

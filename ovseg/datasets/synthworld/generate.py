@@ -35,8 +35,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .render import (CLOSEUP_MAX_SHIFT, CLOSEUP_SCALE_RANGE, SceneConfig, render_closeup,
-                     render_scene)
+from ...utils import OBJECT_WINDOW_MAX_SHIFT, OBJECT_WINDOW_SCALE_RANGE
+from .render import SceneConfig, render_closeup, render_scene
 from .writer import SPLITS, save_caption_scene, save_scene, write_captions, write_split
 
 OUTPUTS = ('img_dir', 'ann_dir', 'annotations', 'meta.json', 'contact_sheet.png')
@@ -53,11 +53,9 @@ def scene_rng(seed: int, split: str, index: int) -> np.random.Generator:
 def _render_one(job: tuple) -> dict:
     out_dir, split, index, seed, config = job
     rng = scene_rng(seed, split, index)
-    if split == CLOSEUP_SPLIT:
-        return save_caption_scene(render_closeup(rng, config), out_dir=out_dir, split=split,
-                                  name=f'{index:06d}')
-    return save_scene(render_scene(rng, config), out_dir=out_dir, split=split,
-                      name=f'{index:06d}')
+    render, save = ((render_closeup, save_caption_scene) if split == CLOSEUP_SPLIT
+                    else (render_scene, save_scene))
+    return save(render(rng, config), out_dir=out_dir, split=split, name=f'{index:06d}')
 
 
 def prepare_output(out_dir: str, *, overwrite: bool) -> None:
@@ -123,8 +121,8 @@ def generate(out_dir: str, *, num_train: int, num_val: int, seed: int,
                     max_objects=config.max_objects, max_words=config.max_words,
                     version=FORMAT_VERSION)
     if num_closeup:
-        settings.update(num_closeup=num_closeup, closeup_scale_range=list(CLOSEUP_SCALE_RANGE),
-                        closeup_max_shift=CLOSEUP_MAX_SHIFT)
+        settings.update(num_closeup=num_closeup, closeup_scale_range=list(OBJECT_WINDOW_SCALE_RANGE),
+                        closeup_max_shift=OBJECT_WINDOW_MAX_SHIFT)
         os.makedirs(osp.join(out_dir, 'img_dir', CLOSEUP_SPLIT), exist_ok=True)
     stats = {}
     with multiprocessing.Pool(workers) if workers > 1 else contextlib.nullcontext() as pool:

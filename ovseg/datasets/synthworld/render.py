@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ...utils import square_window
+from ...utils import OBJECT_WINDOW_MAX_SHIFT, OBJECT_WINDOW_SCALE_RANGE, square_window
 from .captions import describe
 from .shapes import MAX_ROTATION, object_frame, shape_mask
 from .signs import FONTS, SIGN_STYLES, render_sign, sign_extent
@@ -32,9 +32,6 @@ from .vocab import (ATTRIBUTE_TYPES, COLOR_RGB, SYNTHWORLD_STUFF, SYNTHWORLD_THI
 
 # Object radius as a fraction of the image side, per size attribute.
 RADIUS_RANGE = {'small': (0.075, 0.1), 'large': (0.15, 0.2)}
-# close-ups: a square window 1.1-1.6x an object's box, its centre moved by up to 0.1 of the side
-CLOSEUP_SCALE_RANGE = (1.1, 1.6)
-CLOSEUP_MAX_SHIFT = 0.1
 MIN_IMAGE_SIZE = 64
 MAX_OBJECTS = 8
 NEGATIVE_DROP = 0.2
@@ -247,7 +244,7 @@ def render_closeup(rng: np.random.Generator, config: SceneConfig) -> Scene:
     object views of CLIP training): the object at the scene's resolution, its neighbours cut at
     the borders. Its captions describe the chosen object only, as alt-text describes the
     subject of a photo. W is the window side in pixels, 1.1-1.6x the object's box
-    (``CLOSEUP_SCALE_RANGE``), smaller than S where the box is.
+    (``OBJECT_WINDOW_SCALE_RANGE``), smaller than S where the box is.
 
     Args:
         rng (np.random.Generator): The only source of randomness.
@@ -262,8 +259,8 @@ def render_closeup(rng: np.random.Generator, config: SceneConfig) -> Scene:
     ys, xs = np.nonzero(obj.mask)
     x1, y1, x2, y2 = square_window(
         (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1),
-        scale=rng.uniform(*CLOSEUP_SCALE_RANGE),
-        shift=tuple(rng.uniform(-CLOSEUP_MAX_SHIFT, CLOSEUP_MAX_SHIFT, 2)),
+        scale=rng.uniform(*OBJECT_WINDOW_SCALE_RANGE),
+        shift=tuple(rng.uniform(-OBJECT_WINDOW_MAX_SHIFT, OBJECT_WINDOW_MAX_SHIFT, 2)),
         image_size=scene.semantic.shape)
     window = (slice(y1, y2), slice(x1, x2))
     subject = replace(obj, mask=obj.mask[window])

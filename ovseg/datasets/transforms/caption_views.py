@@ -13,7 +13,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmengine.registry import TRANSFORMS
 
-from ...utils import indefinite_article, square_window
+from ...utils import (OBJECT_WINDOW_MAX_SHIFT, OBJECT_WINDOW_SCALE_RANGE, indefinite_article,
+                      square_window)
 from ..synthworld.captions import join_items
 
 _PHRASE_BREAKS = re.compile(
@@ -171,7 +172,8 @@ class RandomCaptionView(BaseTransform):
     """
 
     def __init__(self, *, classes: Optional[Sequence[str]] = None, object_prob: float = 0.5,
-                 scale_range: Tuple[float, float] = (1.1, 1.6), max_shift: float = 0.1,
+                 scale_range: Tuple[float, float] = OBJECT_WINDOW_SCALE_RANGE,
+                 max_shift: float = OBJECT_WINDOW_MAX_SHIFT,
                  flip_prob: float = 0.5, phrase_prob: float = 0.0, erase_prob: float = 0.0,
                  name_prob: float = 0.0, noun_list_prob: float = 0.0,
                  negative_prob: float = 0.0, gray_prob: float = 0.0,
