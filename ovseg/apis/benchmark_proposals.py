@@ -13,9 +13,9 @@ pmp-synthworld
 
 sam-proposals in detail:
 
-One image at SAM's input size (1024 by default), random-weight SAM (ViT-B by default) and, for
-the text-prompted variant, a random-weight dense CLIP (ViT-B/16 at 448 px) with K random class
-embeddings. Compares in one run, interleaved:
+On ``--device`` (CUDA when available), one image at SAM's input size (1024 by default),
+random-weight SAM (ViT-B by default) and, for the text-prompted variant, a random-weight dense
+CLIP (ViT-B/16 at 448 px) with K random class embeddings. Compares in one run, interleaved:
 
 - ``amg-32`` / ``amg-16``: ``SamAutomaticMaskGenerator`` with 32x32 / 16x16 point grids (the
   class-agnostic stage 1 of SAM + OVSeg);
@@ -96,6 +96,7 @@ def run(args: argparse.Namespace) -> dict:
     from ovseg.models.proposals import SAMProposalGenerator, TextPromptedSAM, build_sam
 
     torch.manual_seed(0)
+    device = torch.device(args.device)
     sam_spec = _tiny(args.sam)
     if isinstance(sam_spec, str) and args.image_size != 1024:
         arch = dict(vit_b=(768, 12, 12, (2, 5, 8, 11)), vit_l=(1024, 24, 16, (5, 11, 17, 23)),
@@ -103,9 +104,9 @@ def run(args: argparse.Namespace) -> dict:
         sam_spec = dict(image_size=args.image_size, encoder_embed_dim=arch[0],
                         encoder_depth=arch[1], encoder_num_heads=arch[2],
                         encoder_global_attn_indexes=arch[3])
-    sam = build_sam(sam_spec)
+    sam = build_sam(sam_spec).to(device)
     size = sam.image_encoder.img_size
-    image = smooth_image(size)
+    image = smooth_image(size).to(device)
     filters = (dict(pred_iou_thresh=0.0, stability_score_thresh=0.0) if args.no_filters
                else {})
     generators = {
@@ -114,14 +115,17 @@ def run(args: argparse.Namespace) -> dict:
         for n in (32, 16)}
     clip = dict(type='CLIPViT', model_name=args.clip, with_embeddings=True)
     prompted = TextPromptedSAM(clip_backbone=clip, sam=sam, clip_image_size=args.clip_size,
-                               num_points=1, num_negative_points=1).eval()
-    text = F.normalize(torch.randn(args.num_classes, prompted.clip_backbone.embed_dim), dim=-1)
+                               num_points=1, num_negative_points=1).to(device).eval()
+    text = F.normalize(torch.randn(args.num_classes, prompted.clip_backbone.embed_dim),
+                       dim=-1).to(device)
     counts: Dict[str, int] = {}
+    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
 
     def proposals(name: str, fn: Callable) -> Callable:
         def call():
             with torch.no_grad():
                 counts[name] = len(fn()[0])
+            sync()
         return call
 
     fns = {name: proposals(name, lambda g=g: g.predict(image, None))
@@ -133,6 +137,7 @@ def run(args: argparse.Namespace) -> dict:
     def encoder():
         with torch.no_grad():
             sam.image_encoder(normalised)
+        sync()
     fns['image-encoder'] = encoder
     timings, cpu = _timed_rounds(fns, repeats=args.repeats, warmup=args.warmup)
     ratios = {f'{name} / text-prompted': timings[name] / timings['text-prompted']
@@ -146,7 +151,7 @@ def run(args: argparse.Namespace) -> dict:
           f'image, text-prompted with K={args.num_classes} and {args.clip} at {args.clip_size} '
           f'px, points_per_batch {args.points_per_batch}, '
           f"{'IoU/stability filters off' if args.no_filters else 'SAM default filters'}, "
-          f'CPU ({threads} threads), median of {args.repeats}\n')
+          f'{device} ({threads} CPU threads), median of {args.repeats}\n')
     print('| variant | wall s / image | CPU s / image | masks / image |')
     print('|---|---|---|---|')
     for key, seconds in timings.items():
@@ -157,7 +162,7 @@ def run(args: argparse.Namespace) -> dict:
                cpu_ratios=cpu_ratios, sam=name, image_size=size,
                num_classes=args.num_classes, clip=args.clip, clip_size=args.clip_size,
                points_per_batch=args.points_per_batch, no_filters=args.no_filters,
-               threads=threads, repeats=args.repeats)
+               device=str(device), threads=threads, repeats=args.repeats)
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(out, f, indent=2)
@@ -180,6 +185,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> Callable:
                         help="turn SAM's pred_iou / stability thresholds (0.88 / 0.95) off")
     parser.add_argument('--repeats', type=int, default=2)
     parser.add_argument('--warmup', type=int, default=0)
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--out', help='also write the numbers as JSON')
     return run
 

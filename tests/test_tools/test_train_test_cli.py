@@ -1,7 +1,8 @@
 """tools/train.py, tools/test.py and tools/dist_train.sh end to end on a tiny SynthWorld run.
 
-The model is the real SynthWorld CLIP pretraining config with the tiny ``ovseg-tiny-vit``
-architecture and 32 px inputs, on a 16-image world generated into a temporary folder.
+The model is the real SynthWorld CLIP pretraining config (captions recipe, one dataset) with
+the tiny ``ovseg-tiny-vit`` architecture and 32 px inputs, on a 16-image world generated into a
+temporary folder.
 """
 import json
 import os
@@ -16,7 +17,7 @@ import pytest
 from ovseg.datasets.synthworld import SceneConfig, generate
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_vit-s_synthworld-96.py')
+CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
 pytestmark = pytest.mark.slow
 
 

@@ -1,7 +1,8 @@
 # OVSeg stage 2 on the SynthWorld CLIP ('synthworld-vit-s': ViT 6x192, patch 16, 96 px, D=128;
 # weights from python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py
 # --work-dir work_dirs/synthclip-vit-s).
-# Crop mode with mean fill (prompts off: an untuned CLIP), ViLD templates, lambda 0.7.
+# Crop mode with mean fill (prompts off: an untuned CLIP), prompts in SynthWorld's words
+# ('synthworld': 'a star'; this text tower never read ViLD's 'photo'), lambda 0.7.
 # Stage 1 here is the ground truth (oracle masks); configs swap in other generators.
 clip_name = 'synthworld-vit-s'
 clip_weights = 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt'
@@ -21,7 +22,7 @@ model = dict(
             with_embeddings=True)),
     text_classifier=dict(
         type='TextClassifier',
-        templates='vild',
+        templates='synthworld',
         text_encoder=dict(type='OVCLIPTextEncoder', model_name=clip_name, pretrained=clip_weights)),
     classify_with='ensemble',
     clip_weight=0.7,

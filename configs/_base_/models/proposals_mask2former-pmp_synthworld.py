@@ -21,7 +21,7 @@ model = dict(
         type='TextClassifier',
         text_encoder=dict(type='OVCLIPTextEncoder', model_name=clip_name,
                           pretrained=clip_weights),
-        templates='vild'),
+        templates='synthworld'),
     proposal_generator=dict(
         type='MaskFormerProposalGenerator',
         backbone=dict(type='ResNet', depth=18, stem_channels=16, base_channels=16,

@@ -38,6 +38,7 @@ class ContrastiveCLIP(BaseModel):
 
     - ``loss()``: ``_encode_text(data_samples.text)``, ``_encode_images(inputs)`` ->
       ``open_clip.ClipLoss`` [+ hard-negative term on ``data_samples.negative_text``]
+      [+ feature distillation from ``teacher_visual(inputs)``]
     - ``predict()``: ``_encode_images(inputs)``, ``_encode_text(captions)``,
       ``_encode_images(crop_inputs)`` -> ``classifier()`` -> crop scores
 
@@ -55,6 +56,15 @@ class ContrastiveCLIP(BaseModel):
             cross-entropy of each such image over (its text, its negative), both scaled by
             the CLIP temperature. A pairwise form of NegCLIP's hard negatives (Yuksekgonul
             et al., ICLR 2023, Sec. 4), local to each process. Defaults to 1.0.
+        distill (dict, optional): feature distillation from a trained CLIP's image tower
+            (CLIP-KD, Yang et al., CVPR 2024, Sec. 3.2, "FD"): ``loss_distill`` = ``weight``
+            x the squared L2 distance between the student's and the teacher's L2-normalised
+            image embeddings, (B, D) each, mean over B. Keys: ``model_name`` and
+            ``pretrained`` (file or tag) of the teacher, ``weight`` (default 1.0) and
+            ``text_from_teacher`` (default True: the student's text tower starts as the
+            teacher's, so both image towers are trained into one embedding space). The
+            teacher's image tower is frozen and stays in eval mode; its embedding width must
+            equal the student's. Defaults to None (no distillation).
         data_preprocessor (dict, optional): defaults to :func:`clip_data_preprocessor`.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
 
@@ -72,6 +82,7 @@ class ContrastiveCLIP(BaseModel):
     def __init__(self, *, model_name: str, pretrained: Optional[str] = None,
                  templates: Union[str, Sequence[str]] = 'vild', loss: Optional[dict] = None,
                  hard_negative_weight: float = 1.0,
+                 distill: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor or clip_data_preprocessor(),
@@ -85,6 +96,27 @@ class ContrastiveCLIP(BaseModel):
         self.loss_fn = open_clip.ClipLoss(**dict(dict(rank=rank, world_size=world_size),
                                                  **(loss or {})))
         self.hard_negative_weight = hard_negative_weight
+        self.distill = self._check_distill(distill)
+        self.teacher_visual = (build_clip_tower(self.distill['model_name'], 'visual')
+                               if self.distill else None)
+        if self.teacher_visual is not None:
+            self.teacher_visual.requires_grad_(False)
+
+    def _check_distill(self, distill: Optional[dict]) -> Optional[dict]:
+        if distill is None:
+            return None
+        unknown = set(distill) - {'model_name', 'pretrained', 'weight', 'text_from_teacher'}
+        missing = {'model_name', 'pretrained'} - set(distill)
+        if unknown or missing:
+            raise ValueError(f'ContrastiveCLIP distill: unknown keys {sorted(unknown)}, '
+                             f'missing keys {sorted(missing)} (model_name and pretrained of '
+                             'the teacher are required)')
+        teacher_dim = open_clip.get_model_config(distill['model_name'])['embed_dim']
+        if teacher_dim != self.text_encoder.embed_dim:
+            raise ValueError(f"ContrastiveCLIP distill: teacher {distill['model_name']!r} "
+                             f'embeds in {teacher_dim} dimensions, the student '
+                             f'{self.model_name!r} in {self.text_encoder.embed_dim}')
+        return dict(dict(weight=1.0, text_from_teacher=True), **distill)
 
     @property
     def text_encoder(self) -> CLIPTextEncoder:
@@ -92,14 +124,31 @@ class ContrastiveCLIP(BaseModel):
         return self.classifier.text_encoder
 
     def init_weights(self) -> None:
-        """Apply ``init_cfg``, then load ``pretrained`` into both towers (strictly)."""
+        """Apply ``init_cfg``, load ``pretrained`` into both towers, then the teacher (strictly).
+
+        With ``distill.text_from_teacher`` the teacher's text tower replaces the student's.
+        """
         super().init_weights()
-        if self.pretrained is None:
-            return
-        path = resolve_pretrained(self.model_name, self.pretrained)
-        state_dict = read_clip_checkpoint(path)
-        load_clip_weights(self.visual, select_tower(state_dict, 'visual'), source=path)
-        load_clip_weights(self.text_encoder, select_tower(state_dict, 'text'), source=path)
+        if self.pretrained is not None:
+            path = resolve_pretrained(self.model_name, self.pretrained)
+            state_dict = read_clip_checkpoint(path)
+            load_clip_weights(self.visual, select_tower(state_dict, 'visual'), source=path)
+            load_clip_weights(self.text_encoder, select_tower(state_dict, 'text'), source=path)
+        if self.distill:
+            path = resolve_pretrained(self.distill['model_name'], self.distill['pretrained'])
+            state_dict = read_clip_checkpoint(path)
+            load_clip_weights(self.teacher_visual, select_tower(state_dict, 'visual'),
+                              source=path)
+            if self.distill['text_from_teacher']:
+                load_clip_weights(self.text_encoder, select_tower(state_dict, 'text'),
+                                  source=path)
+
+    def train(self, mode: bool = True) -> 'ContrastiveCLIP':
+        """Set the mode of every module but the teacher, which stays in eval mode."""
+        super().train(mode)
+        if self.teacher_visual is not None:
+            self.teacher_visual.eval()
+        return self
 
     def clip_state_dict(self) -> Dict[str, Tensor]:
         """Weights in open_clip ``CLIP`` layout (``visual.*``, ``token_embedding.weight``, ...).
@@ -156,7 +205,8 @@ class ContrastiveCLIP(BaseModel):
 
         Returns:
             - ``'loss'``: dict with ``loss_contrastive`` (scalar), ``loss_hard_negative``
-              (scalar, when some sample has ``negative_text``) and the detached
+              (scalar, when some sample has ``negative_text``), ``loss_distill`` (scalar,
+              with ``distill``) and the detached
               ``logit_scale`` (exp of the learnt log temperature).
             - ``'predict'``: the B data samples, each with ``img_embed`` (D,),
               ``caption_embeds`` (T_b, D), ``crop_embeds`` (N_b, D), all L2-normalised
@@ -195,6 +245,11 @@ class ContrastiveCLIP(BaseModel):
             target = logits.new_zeros(len(with_negative), dtype=torch.long)
             losses['loss_hard_negative'] = (self.hard_negative_weight
                                             * F.cross_entropy(logits, target))
+        if self.teacher_visual is not None:
+            with torch.no_grad():
+                teacher_embeds = F.normalize(self.teacher_visual(inputs), dim=-1)  # (B, D)
+            distance = (image_embeds - teacher_embeds).pow(2).sum(dim=-1)  # (B,)
+            losses['loss_distill'] = self.distill['weight'] * distance.mean()
         return losses
 
     @torch.no_grad()

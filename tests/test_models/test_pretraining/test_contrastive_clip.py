@@ -21,7 +21,7 @@ from ovseg.datasets.synthworld import SceneConfig, generate
 from ovseg.datasets.transforms import noun_phrases
 from ovseg.models.clip import create_clip
 from ovseg.models.pretraining import ContrastiveCLIP
-from ovseg.testing import TINY_RN, TINY_VIT
+from ovseg.testing import TINY_RN, TINY_VIT, build_tiny_clip, save_state_dict
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-96.py')  # quickstart's
@@ -87,6 +87,40 @@ def test_hard_negative_term_prefers_the_true_text():
     assert torch.allclose(losses['loss_hard_negative'], expected, atol=1e-5)
     model.hard_negative_weight = 0.0
     assert 'loss_hard_negative' not in model(**data, mode='loss')
+
+
+def test_feature_distillation_pulls_the_student_to_a_frozen_teacher(tmp_path):
+    teacher = build_tiny_clip(TINY_RN, seed=1)
+    path = save_state_dict(teacher, str(tmp_path / 'teacher.pt'))
+    torch.manual_seed(0)
+    model = ContrastiveCLIP(model_name=TINY_VIT,
+                            distill=dict(model_name=TINY_RN, pretrained=path, weight=2.0))
+    model.init_weights()
+    for name, value in teacher.state_dict().items():
+        if not name.startswith('visual.'):  # the student's text tower starts as the teacher's
+            assert torch.equal(model.text_encoder.state_dict()[name], value), name
+    model.train()
+    assert model.visual.training and not model.teacher_visual.training  # teacher BN frozen
+    data = _batch(model)
+    losses = model(**data, mode='loss')
+    student = model._encode_images(data['inputs'])
+    with torch.no_grad():
+        target = teacher.encode_image(data['inputs'], normalize=True)
+    expected = 2.0 * (student - target).pow(2).sum(-1).mean()
+    assert torch.allclose(losses['loss_distill'], expected, atol=1e-5)
+    losses['loss_distill'].backward()
+    assert model.visual.conv1.weight.grad is not None
+    assert all(p.grad is None for p in model.teacher_visual.parameters())
+    assert 'loss_distill' not in ContrastiveCLIP(model_name=TINY_VIT)(**data, mode='loss')
+
+
+def test_feature_distillation_rejects_bad_settings():
+    with pytest.raises(ValueError,
+                       match=r"unknown keys \['wieght'\].*missing keys \['pretrained'\]"):
+        ContrastiveCLIP(model_name=TINY_VIT, distill=dict(model_name=TINY_RN, wieght=1.0))
+    with pytest.raises(ValueError, match='embeds in 128 dimensions'):
+        ContrastiveCLIP(model_name=TINY_VIT,
+                        distill=dict(model_name='synthworld-rn-s', pretrained='x.pt'))
 
 
 def test_clip_state_dict_matches_open_clip(tmp_path):

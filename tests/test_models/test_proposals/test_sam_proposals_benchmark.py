@@ -16,4 +16,5 @@ def test_sam_proposals_benchmark_tiny(tmp_path, capsys):
     assert out['masks']['text-prompted'] == 3 and out['image_size'] == 64
     assert set(out['ratios']) == {'amg-32 / text-prompted', 'amg-16 / text-prompted'}
     assert json.loads((tmp_path / 'out.json').read_text())['num_classes'] == 3
+    assert out['device'] == 'cpu'
     assert '| amg-32 |' in capsys.readouterr().out
