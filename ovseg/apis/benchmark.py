@@ -159,6 +159,14 @@ def interleaved_timing(fns: Dict[str, Callable[[], Any]], *, repeats: int = 5,
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+def device_synchronizer(device: torch.device) -> Callable[[], None]:
+    """A call that waits for the work queued on ``device`` (CUDA runs asynchronously, so a timer
+    must wait for it); on CPU it does nothing."""
+    if torch.device(device).type == 'cuda':
+        return lambda: torch.cuda.synchronize(device)
+    return lambda: None
+
+
 def _status_kb(field: str) -> int:
     with open('/proc/self/status') as f:
         for line in f:

@@ -31,8 +31,8 @@ from typing import Callable, Dict, List, Optional
 
 import torch
 
-from .benchmark import (interleaved_timing, last_metrics, peak_memory_mb, pick_metric,
-                        register_benchmark, run_tool, write_report)
+from .benchmark import (device_synchronizer, interleaved_timing, last_metrics, peak_memory_mb,
+                        pick_metric, register_benchmark, run_tool, write_report)
 
 
 def random_blob_masks(num: int, height: int, width: int, *, seed: int = 0) -> torch.Tensor:
@@ -81,7 +81,7 @@ def _setup(args: argparse.Namespace):
         f'batched-{args.chunk_size}': lambda: chunked(image, [masks], classes),
         'single-pass': lambda: single(image, [masks], classes),
     }
-    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
+    sync = device_synchronizer(device)
 
     def timed(fn):
         def call():

@@ -41,8 +41,8 @@ from typing import Callable, Dict, List, Sequence, Tuple
 import torch
 import torch.nn.functional as F
 
-from .benchmark import (last_metrics, load_config_with_options, register_benchmark, run_tool,
-                        tool_env, write_report)
+from .benchmark import (device_synchronizer, last_metrics, load_config_with_options,
+                        register_benchmark, run_tool, tool_env, write_report)
 
 PLACEMENT_CONFIGS = {
     'none': 'mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py',
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> dict:
     text = F.normalize(torch.randn(args.num_classes, prompted.clip_backbone.embed_dim),
                        dim=-1).to(device)
     counts: Dict[str, int] = {}
-    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
+    sync = device_synchronizer(device)
 
     def proposals(name: str, fn: Callable) -> Callable:
         def call():
