@@ -6,6 +6,7 @@ from typing import Sequence, Tuple
 OBJECT_WINDOW_SCALE_RANGE = (1.1, 1.6)
 OBJECT_WINDOW_MAX_SHIFT = 0.1
 
+
 def square_window(box: Sequence[float], *, scale: float, shift: Tuple[float, float],
                   image_size: Tuple[int, int]) -> Tuple[int, int, int, int]:
     """Square window around ``box``, inside the image where it fits.

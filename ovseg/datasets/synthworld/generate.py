@@ -121,7 +121,8 @@ def generate(out_dir: str, *, num_train: int, num_val: int, seed: int,
                     max_objects=config.max_objects, max_words=config.max_words,
                     version=FORMAT_VERSION)
     if num_closeup:
-        settings.update(num_closeup=num_closeup, closeup_scale_range=list(OBJECT_WINDOW_SCALE_RANGE),
+        settings.update(num_closeup=num_closeup,
+                        closeup_scale_range=list(OBJECT_WINDOW_SCALE_RANGE),
                         closeup_max_shift=OBJECT_WINDOW_MAX_SHIFT)
         os.makedirs(osp.join(out_dir, 'img_dir', CLOSEUP_SPLIT), exist_ok=True)
     stats = {}
