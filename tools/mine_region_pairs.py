@@ -5,6 +5,13 @@
         --captions data/synthworld/annotations/captions_train.json \
         --img-dir data/synthworld/img_dir/train --seg-dir data/synthworld/ann_dir/train \
         --out data/synthworld/mask_adapted/train_pairs
+    # the same against the class-agnostic proposals of a trained Mask2Former (OVSeg's protocol:
+    # regions of classes that no training label map holds can be mined too)
+    python tools/mine_region_pairs.py \
+        configs/mask_adapted/ovseg_mask2former-ov-r18_synthclip-vit-s_synthworld-160.py \
+        --checkpoint work_dirs/proposals/pmp_synthworld_vit_regions/none/iter_1000.pth \
+        --captions data/synthworld/annotations/captions_train.json \
+        --img-dir data/synthworld/img_dir/train --out data/synthworld/mask_adapted/train_pairs_m2f
     # labelled ground-truth regions (class name as the noun), e.g. for zero-shot validation
     python tools/mine_region_pairs.py CONFIG --labelled --captions .../captions_val.json \
         --img-dir .../img_dir/val --seg-dir .../ann_dir/val --out .../val_gt

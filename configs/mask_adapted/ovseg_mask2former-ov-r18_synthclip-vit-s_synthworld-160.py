@@ -12,10 +12,10 @@ _base_ = [
 #   python tools/test.py THIS_CONFIG work_dirs/ovseg_m2f.pth
 # Ablations: --cfg-options model.classify_with=proposal (stage 1 alone) / =clip (CLIP alone).
 clip_name = 'synthworld-vit-s'
-# SynthWorld ViT CLIP weights, written by
-#   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py \
-#       --work-dir work_dirs/synthclip-vit-s
-clip_weights = 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt'
+# SynthWorld ViT CLIP weights (object names + masked regions), written by
+#   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-regions-96.py \
+#       --work-dir work_dirs/synthclip-vit-s-regions
+clip_weights = 'work_dirs/synthclip-vit-s-regions/synthclip-vit-s-regions.pt'
 model = dict(
     type='TwoStageOVSegmentor',
     proposal_generator=dict(head=dict(placement='none')),

@@ -204,6 +204,9 @@ def _evaluate(name: str, config: str, options: List[str], work: str,
 
 
 def _synthworld(args: argparse.Namespace) -> Dict[str, dict]:
+    if args.mine_with_proposals and not args.proposals_checkpoint:
+        raise ValueError('--mine-with-proposals needs --proposals-checkpoint (the trained '
+                         'Mask2Former whose proposals are mined)')
     work = osp.abspath(args.work_dir)
     pairs = osp.join(work, 'pairs')
     os.makedirs(work, exist_ok=True)
@@ -219,12 +222,16 @@ def _synthworld(args: argparse.Namespace) -> Dict[str, dict]:
     limit = ['--max-images', str(args.max_train_images)] if args.max_train_images else []
     limit += ['--one-to-one'] if args.one_to_one else []
     for split, out, extra in (('train', 'train_pairs', limit), ('val', 'val_gt', ['--labelled'])):
+        config, regions = gt_eval, ['--seg-dir', osp.join(data, 'ann_dir', split)]
+        if split == 'train' and args.mine_with_proposals:
+            config = osp.join(CONFIGS, ENSEMBLE)
+            regions = ['--checkpoint', args.proposals_checkpoint]
         if not osp.isfile(osp.join(pairs, out, 'pairs.tsv')) or args.force:
-            run_tool(['tools/mine_region_pairs.py', gt_eval,
+            run_tool(['tools/mine_region_pairs.py', config,
                       '--captions', osp.join(data, 'annotations', f'captions_{split}.json'),
-                      '--img-dir', osp.join(data, 'img_dir', split),
-                      '--seg-dir', osp.join(data, 'ann_dir', split), '--out', osp.join(pairs, out),
-                      *extra, *mine_opts], osp.join(work, f'mine_{split}.log'))
+                      '--img-dir', osp.join(data, 'img_dir', split), *regions,
+                      '--out', osp.join(pairs, out), *extra, *mine_opts],
+                     osp.join(work, f'mine_{split}.log'))
     # 2. fine-tuning runs (FT -> MPT starts from FT's export)
     exported, zero_shot = {}, {}
     for name in ('ft', 'mpt', 'ft-mpt'):
@@ -296,6 +303,8 @@ def _print_synthworld(results: Dict, zero_shot: Dict, args, seconds: float, work
               'm2f_ensemble_invalid_proposal': "  ... invalid_clip_prob='proposal'",
               'm2f_ensemble_invalid_zero': "  ... invalid_clip_prob='zero'"}
     mining = 'one-to-one' if args.one_to_one else 'best proposal per noun'
+    mining += (', Mask2Former proposals' if args.mine_with_proposals
+               else ', train label-map regions')
     lines = [f'SynthWorld val, ground-truth masks as proposals unless stated (CLIP {args.clip}, '
              f'mining: {mining}, {args.epochs} fine-tuning epochs)', '',
              '| stage 2 | mIoU | mIoU seen | mIoU unseen | hIoU |', '|---|---|---|---|---|']
@@ -321,15 +330,20 @@ def add_synthworld_arguments(parser: argparse.ArgumentParser) -> Callable:
     synth = sub.add_parser('synthworld', help='mine pairs, fine-tune CLIP, evaluate (GT masks)')
     synth.add_argument('--work-dir', default='work_dirs/benchmark_mask_adapted_synthworld')
     synth.add_argument('--data-root', default='data/synthworld')
-    synth.add_argument('--clip', default='work_dirs/synthclip-vit-s/synthclip-vit-s.pt',
+    synth.add_argument('--clip',
+                       default='work_dirs/synthclip-vit-s-regions/synthclip-vit-s-regions.pt',
                        help="weights of the SynthWorld ViT CLIP 'synthworld-vit-s' (python "
-                       'tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py '
-                       '--work-dir work_dirs/synthclip-vit-s)')
+                       'tools/train.py configs/synthworld/synthclip_vit-s_synthworld-regions-96.py '
+                       '--work-dir work_dirs/synthclip-vit-s-regions)')
     synth.add_argument('--epochs', type=int, default=5, help='fine-tuning epochs per run')
     synth.add_argument('--max-train-images', type=int, help='mine only this many images')
     synth.add_argument('--proposals-checkpoint',
                        help='trained mask2former-ov_r18 SynthWorld checkpoint: adds the ensemble')
     synth.add_argument('--one-to-one', action='store_true',
                        help='mine with distinct proposals per noun (Hungarian matching)')
+    synth.add_argument('--mine-with-proposals', action='store_true',
+                       help="mine the train captions against the --proposals-checkpoint "
+                       "Mask2Former's class-agnostic proposals, as OVSeg mines, instead of the "
+                       'train label maps, whose regions never hold an unseen class')
     synth.add_argument('--force', action='store_true', help='redo existing steps')
     return _synthworld

@@ -291,11 +291,12 @@ def run_pmp_synthworld(args: argparse.Namespace) -> dict:
 @register_benchmark('pmp-synthworld',
                     help='PMP placement ablation on SynthWorld (seen / unseen mIoU)')
 def add_pmp_arguments(parser: argparse.ArgumentParser) -> Callable:
-    parser.add_argument('--clip', default='work_dirs/synthclip-vit-s/synthclip-vit-s.pt',
+    parser.add_argument('--clip',
+                        default='work_dirs/synthclip-vit-s-regions/synthclip-vit-s-regions.pt',
                         help="weights of the SynthWorld ViT CLIP 'synthworld-vit-s' for the "
                         "text tower ('none': random; python tools/train.py "
-                        'configs/synthworld/synthclip_vit-s_synthworld-96.py '
-                        '--work-dir work_dirs/synthclip-vit-s)')
+                        'configs/synthworld/synthclip_vit-s_synthworld-regions-96.py '
+                        '--work-dir work_dirs/synthclip-vit-s-regions)')
     parser.add_argument('--data-root', default='data/synthworld')
     parser.add_argument('--iters', type=int, default=1000)
     parser.add_argument('--placements', nargs='+', default=list(PLACEMENT_CONFIGS),

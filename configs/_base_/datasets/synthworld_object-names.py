@@ -19,15 +19,12 @@ closeup_pipeline = [
     dict(type='Resize', scale=({{_base_.image_size}}, {{_base_.image_size}}), keep_ratio=False),
     dict(type='PackCaptionInputs'),
 ]
+object_dataset = dict(type={{_base_.dataset_type}}, data_root={{_base_.data_root}},
+                      ann_file='annotations/captions_train.json',
+                      instance_file='annotations/instances_train.json',
+                      data_prefix=dict(img_path='img_dir/train'), pipeline=object_pipeline)
+closeup_dataset = dict(type={{_base_.dataset_type}}, data_root={{_base_.data_root}},
+                       ann_file='annotations/captions_closeup.json',
+                       data_prefix=dict(img_path='img_dir/closeup'), pipeline=closeup_pipeline)
 train_dataloader = dict(dataset=dict(
-    _delete_=True,
-    type='ConcatDataset',
-    datasets=[
-        dict(type={{_base_.dataset_type}}, data_root={{_base_.data_root}},
-             ann_file='annotations/captions_train.json',
-             instance_file='annotations/instances_train.json',
-             data_prefix=dict(img_path='img_dir/train'), pipeline=object_pipeline),
-        dict(type={{_base_.dataset_type}}, data_root={{_base_.data_root}},
-             ann_file='annotations/captions_closeup.json',
-             data_prefix=dict(img_path='img_dir/closeup'), pipeline=closeup_pipeline),
-    ]))
+    _delete_=True, type='ConcatDataset', datasets=[object_dataset, closeup_dataset]))

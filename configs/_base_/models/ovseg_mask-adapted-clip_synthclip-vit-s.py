@@ -2,10 +2,10 @@
 # masked crops and raw nouns, text tower locked. trainable='image' (full FT, mean fill),
 # 'prompt' (mask prompt tuning, depth 3, std-0.02 init) or 'image+prompt'.
 clip_name = 'synthworld-vit-s'
-# SynthWorld ViT CLIP weights, written by
-#   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py \
-#       --work-dir work_dirs/synthclip-vit-s
-clip_weights = 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt'
+# SynthWorld ViT CLIP weights (object names + masked regions), written by
+#   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-regions-96.py \
+#       --work-dir work_dirs/synthclip-vit-s-regions
+clip_weights = 'work_dirs/synthclip-vit-s-regions/synthclip-vit-s-regions.pt'
 model = dict(
     type='MaskAdaptedCLIP',
     trainable='prompt',

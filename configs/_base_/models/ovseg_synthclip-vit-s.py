@@ -1,11 +1,11 @@
 # OVSeg stage 2 on the SynthWorld CLIP ('synthworld-vit-s': ViT 6x192, patch 16, 96 px, D=128;
-# weights from python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py
-# --work-dir work_dirs/synthclip-vit-s).
+# weights from python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-regions-96.py
+# --work-dir work_dirs/synthclip-vit-s-regions).
 # Crop mode with mean fill (prompts off: an untuned CLIP), prompts in SynthWorld's words
 # ('synthworld': 'a star'; this text tower never read ViLD's 'photo'), lambda 0.7.
 # Stage 1 here is the ground truth (oracle masks); configs swap in other generators.
 clip_name = 'synthworld-vit-s'
-clip_weights = 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt'
+clip_weights = 'work_dirs/synthclip-vit-s-regions/synthclip-vit-s-regions.pt'
 model = dict(
     type='TwoStageOVSegmentor',
     proposal_generator=dict(type='GTMaskProposals'),

@@ -4,10 +4,10 @@
 # classes in every decoder layer (placement switch: 'after_cross', 'after_self', 'before_cross',
 # 'none' = plain open-vocabulary Mask2Former).
 clip_name = 'synthworld-vit-s'
-# SynthWorld ViT CLIP weights, written by
-#   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py \
-#       --work-dir work_dirs/synthclip-vit-s
-clip_weights = 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt'
+# SynthWorld ViT CLIP weights (object names + masked regions), written by
+#   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-regions-96.py \
+#       --work-dir work_dirs/synthclip-vit-s-regions
+clip_weights = 'work_dirs/synthclip-vit-s-regions/synthclip-vit-s-regions.pt'
 embed_dim = 128
 feat = 64
 attn = dict(embed_dims=feat, num_heads=4, attn_drop=0.0, proj_drop=0.0, dropout_layer=None,

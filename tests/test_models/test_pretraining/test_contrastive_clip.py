@@ -5,19 +5,21 @@ import re
 import subprocess
 import sys
 
+import mmcv
+import numpy as np
 import open_clip
 import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config
-from mmengine.registry import DATASETS, MODELS
+from mmengine.registry import DATASETS, MODELS, DefaultScope
 from mmengine.runner import Runner
 from mmengine.structures import BaseDataElement
 
 import ovseg.datasets  # noqa: F401  (registers datasets and transforms)
 import ovseg.engine  # noqa: F401
 import ovseg.evaluation  # noqa: F401
-from ovseg.datasets.synthworld import SceneConfig, generate
+from ovseg.datasets.synthworld import SYNTHWORLD_SEG_CLASSES, SceneConfig, generate
 from ovseg.datasets.transforms import noun_phrases
 from ovseg.models.clip import create_clip
 from ovseg.models.pretraining import ContrastiveCLIP
@@ -26,6 +28,7 @@ from ovseg.testing import TINY_RN, TINY_VIT, build_tiny_clip, save_state_dict
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-96.py')  # quickstart's
 CAPTIONS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
+REGIONS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-regions-96.py')
 
 
 @pytest.fixture(scope='module')
@@ -150,7 +153,11 @@ def _tiny_config(data_root: str, work_dir: str, config: str = CONFIG) -> Config:
     for dataset in train.get('datasets', [train]) + [cfg.val_dataloader.dataset]:
         dataset.data_root = data_root
     for dataset in train.get('datasets', [train]):
-        dataset.pipeline[2].scale = (32, 32)
+        view = dataset.pipeline[2]  # Resize, or RandomMaskedRegionView (crops to its size)
+        if view.type == 'Resize':
+            view.scale = (32, 32)
+        else:
+            view.size = 32
     cfg.val_dataloader.dataset.pipeline[1].size = 32
     cfg.val_dataloader.dataset.pipeline[2].scale = (32, 32)
     cfg.test_dataloader = cfg.val_dataloader
@@ -163,7 +170,8 @@ def _tiny_config(data_root: str, work_dir: str, config: str = CONFIG) -> Config:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('config', [CONFIG, CAPTIONS_CONFIG], ids=['object-names', 'captions'])
+@pytest.mark.parametrize('config', [CONFIG, CAPTIONS_CONFIG, REGIONS_CONFIG],
+                         ids=['object-names', 'captions', 'regions'])
 def test_tiny_pretraining_learns_and_exports(synthworld_64, tmp_path, config):
     work_dir = str(tmp_path / 'work')
     runner = Runner.from_cfg(_tiny_config(synthworld_64, work_dir, config=config))
@@ -212,6 +220,20 @@ def test_quickstart_config_pairs_objects_and_closeups_with_their_nouns(synthworl
         text = closeups[i]['data_samples'].text
         assert {item.split(' ')[-1] for item in re.split(', | and ', text)} == heads
         assert closeups[i]['inputs'].shape == (3, 32, 32)  # the whole close-up
+
+
+def test_regions_config_adds_named_masked_regions(synthworld_64, tmp_path):
+    cfg = _tiny_config(synthworld_64, str(tmp_path / 'work'), config=REGIONS_CONFIG)
+    with DefaultScope.overwrite_default_scope('mmseg'):  # mmseg's LoadAnnotations, as the Runner
+        dataset = DATASETS.build(cfg.train_dataloader.dataset)
+        assert [len(d) for d in dataset.datasets] == [16, 4, 16]
+        regions = dataset.datasets[2]
+        for i in range(len(regions)):  # a region of a labelled class, with its name
+            labels = np.unique(mmcv.imread(regions.get_data_info(i)['seg_map_path'], 'unchanged'))
+            named = {SYNTHWORLD_SEG_CLASSES[v] for v in labels if v != 255}
+            sample = regions[i]
+            assert sample['inputs'].shape == (3, 32, 32)
+            assert re.fullmatch('an? (.+)', sample['data_samples'].text).group(1) in named
 
 
 @pytest.mark.slow
