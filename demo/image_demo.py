@@ -1,11 +1,16 @@
 """Segment one image with an open-vocabulary segmentor and draw the result.
 
     python demo/image_demo.py IMG CONFIG CKPT [--vocabulary "a,b,c" | FILE] [--out out.png]
-                              [--scores-out scores.png] [--opacity 0.5] [--device cpu]
+                              [--scores-out scores.png] [--proposals-out proposals.png]
+                              [--top-k 3] [--max-proposals 16] [--opacity 0.5] [--device cpu]
+                              [--cfg-options model.mask_classifier.clip.use_mask_prompt=True]
 
 Writes ``--out``: the image with the predicted classes overlaid and a legend of the classes
-present; for DenseCLIP models also ``--scores-out`` (default ``<out>_scores.png``): one tile
-per class with its pixel-text score map (softmax over the vocabulary of cosine / tau).
+present (pixels no class covers, e.g. where no two-stage proposal survived, stay uncoloured);
+for DenseCLIP models also ``--scores-out`` (default ``<out>_scores.png``): one tile per class
+with its pixel-text score map (softmax over the vocabulary of cosine / tau); for two-stage
+models (``TwoStageOVSegmentor``), with ``--proposals-out``, one tile per mask proposal (the
+image dimmed outside the mask) with its ``--top-k`` classes and their scores.
 Without ``--vocabulary`` the classes come from the checkpoint (``meta.dataset_meta``). A
 DenseCLIP model whose decode head was trained for another number of classes predicts from
 its score map for a vocabulary of a different size.
@@ -20,6 +25,7 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 import torch
+from mmengine.config import DictAction
 
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
@@ -40,7 +46,8 @@ def overlay_with_legend(image: np.ndarray, labels: np.ndarray, names: Sequence[s
 
     Args:
         image (np.ndarray): (H, W, 3) uint8 RGB.
-        labels (np.ndarray): (H, W) class indices into ``names``.
+        labels (np.ndarray): (H, W) class indices into ``names``; any other value (the
+            ignore index) is left uncoloured and listed as 'unlabelled'.
         names (Sequence[str]): class names.
         colors (Sequence[tuple]): RGB colour per class.
         opacity (float): weight of the colours. Defaults to 0.5.
@@ -48,8 +55,13 @@ def overlay_with_legend(image: np.ndarray, labels: np.ndarray, names: Sequence[s
     Returns:
         np.ndarray: (H, W + legend width, 3) uint8 RGB.
     """
-    color_map = np.asarray(colors, dtype=np.uint8)[labels]  # (H, W, 3)
-    blended = (image * (1 - opacity) + color_map * opacity).astype(np.uint8)
+    labelled = (labels >= 0) & (labels < len(names))
+    color_map = np.asarray(colors, dtype=np.uint8)[np.where(labelled, labels, 0)]  # (H, W, 3)
+    alpha = opacity * labelled[..., None]
+    blended = (image * (1 - alpha) + color_map * alpha).astype(np.uint8)
+    names = list(names) + ['unlabelled']
+    colors = list(colors) + [(255, 255, 255)]
+    labels = np.where(labelled, labels, len(names) - 1)
     present = [int(k) for k in np.unique(labels)]
     areas = {k: int((labels == k).sum()) for k in present}
     present.sort(key=lambda k: -areas[k])
@@ -100,6 +112,66 @@ def score_grid(scores: np.ndarray, names: Sequence[str], *, tile: int = 160,
     return grid
 
 
+def proposal_grid(image: np.ndarray, masks: np.ndarray, scores: np.ndarray,
+                  names: Sequence[str], *, top_k: int = 3, max_proposals: int = 16,
+                  tile: int = 160) -> np.ndarray:
+    """Tile the proposals of a two-stage model, each with its best classes.
+
+    Args:
+        image (np.ndarray): (H, W, 3) uint8 RGB.
+        masks (np.ndarray): (Q, H, W) proposal masks in [0, 1] at the image size.
+        scores (np.ndarray): (Q, K) class scores of the proposals.
+        names (Sequence[str]): K class names.
+        top_k (int): classes written under each tile. Defaults to 3.
+        max_proposals (int): tiles drawn, best-scoring proposals first. Defaults to 16.
+        tile (int): longer side of a tile in pixels. Defaults to 160.
+
+    Returns:
+        np.ndarray: RGB uint8 grid; each tile is the image at a quarter of its brightness
+        outside the mask (threshold 0.5) with the mask outlined, above ``top_k`` lines
+        ``name score``. An image with no proposal gives a one-tile grid saying so.
+    """
+    h, w = image.shape[:2]
+    th, tw = (tile, max(1, round(tile * w / h))) if h >= w else (max(1, round(tile * h / w)), tile)
+    order = np.argsort(-scores.max(axis=1), kind='stable')[:max_proposals] if len(scores) else []
+    cols = max(1, min(4, len(order)))
+    rows = max(1, math.ceil(len(order) / cols))
+    text_h = 16 * top_k + 4
+    grid = np.full((rows * (th + text_h), cols * tw, 3), 255, np.uint8)
+    if not len(order):
+        cv2.putText(grid, 'no proposal', (4, th // 2), _FONT, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        return grid
+    for slot, q in enumerate(order):
+        r, c = divmod(slot, cols)
+        inside = masks[q] > 0.5
+        view = np.where(inside[..., None], image, image // 4).astype(np.uint8)
+        contours, _ = cv2.findContours(inside.astype(np.uint8), cv2.RETR_EXTERNAL,
+                                       cv2.CHAIN_APPROX_SIMPLE)
+        view = cv2.drawContours(np.ascontiguousarray(view), contours, -1, (255, 255, 0), 1)
+        y, x = r * (th + text_h), c * tw
+        grid[y:y + th, x:x + tw] = cv2.resize(view, (tw, th), interpolation=cv2.INTER_AREA)
+        for line, k in enumerate(np.argsort(-scores[q], kind='stable')[:top_k]):
+            text = f'{names[k]} {scores[q, k]:.2f}'
+            cv2.putText(grid, text[:max(4, tw // 7)], (x + 3, y + th + 14 + 16 * line), _FONT,
+                        0.4, (0, 0, 0), 1, cv2.LINE_AA)
+    return grid
+
+
+def _proposals(model, batch: dict, image_shape: Tuple[int, int]
+               ) -> Tuple[np.ndarray, np.ndarray]:
+    """(Q, H0, W0) masks at the original image size and (Q, K) scores of a two-stage model."""
+    with torch.no_grad():
+        masks, scores = model.classify(batch['inputs'], batch['data_samples'])
+    h, w = batch['data_samples'][0].img_shape[:2]
+    masks = masks[0][:, :h, :w].float()
+    if len(masks):
+        masks = torch.nn.functional.interpolate(masks[None], size=image_shape,
+                                                mode='bilinear', align_corners=False)[0]
+    else:
+        masks = masks.new_zeros(0, *image_shape)
+    return masks.cpu().numpy(), scores[0].float().cpu().numpy()
+
+
 def _pipeline(cfg):
     from mmengine.dataset import Compose
     steps = cfg.get('test_pipeline') or cfg.test_dataloader.dataset.pipeline
@@ -107,9 +179,16 @@ def _pipeline(cfg):
 
 
 def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = None,
-        out: str = 'out.png', scores_out: Optional[str] = None, opacity: float = 0.5,
-        device: str = 'cpu') -> Tuple[str, Optional[str]]:
-    """Segment ``img`` and write the overlay (and score grid); returns the written paths."""
+        out: str = 'out.png', scores_out: Optional[str] = None,
+        proposals_out: Optional[str] = None, top_k: int = 3, max_proposals: int = 16,
+        opacity: float = 0.5, device: str = 'cpu', cfg_options: Optional[dict] = None
+        ) -> Tuple[str, Optional[str]]:
+    """Segment ``img`` and write the overlay (and the score or proposal grid).
+
+    Returns:
+        tuple[str, str | None]: the overlay and the grid written (score grid for DenseCLIP,
+        ``proposals_out`` for two-stage models, None otherwise).
+    """
     import mmcv
     from mmseg.apis import init_model
 
@@ -117,14 +196,17 @@ def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = N
     import ovseg.models  # noqa: F401
     from ovseg.models.clip.vocabulary import load_vocabulary
 
-    model = init_model(config, checkpoint, device=device)
+    model = init_model(config, checkpoint, device=device, cfg_options=cfg_options)
+    if proposals_out and not hasattr(model, 'classify'):
+        raise SystemExit(f'error: --proposals-out needs a two-stage model (TwoStageOVSegmentor); '
+                         f'{config} builds {type(model).__name__}')
     meta = getattr(model, 'dataset_meta', None) or {}
     names = load_vocabulary(vocabulary) if vocabulary else list(meta.get('classes') or [])
     if not names:
         raise SystemExit('error: no vocabulary: pass --vocabulary or use a checkpoint with '
                          'meta.dataset_meta.classes')
     if hasattr(model, 'set_vocabulary'):
-        if len(names) != model.num_classes and hasattr(model, '_predict_from_score'):
+        if hasattr(model, '_predict_from_score') and len(names) != model.num_classes:
             print(f'[demo] {len(names)} names for a decode head of {model.num_classes} '
                   'classes: predicting from the pixel-text score map')
             model.test_cfg.predict_from = 'score_map'
@@ -159,6 +241,12 @@ def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = N
                                                    mode='bilinear', align_corners=False)[0]
         mmcv.imwrite(score_grid(prob.cpu().numpy(), display)[..., ::-1], scores_out)
         written_scores = scores_out
+    elif proposals_out:
+        masks, scores = _proposals(model, batch, image.shape[:2])
+        grid = proposal_grid(image, masks, scores, display, top_k=top_k,
+                             max_proposals=max_proposals)
+        mmcv.imwrite(grid[..., ::-1], proposals_out)
+        written_scores = proposals_out
     return out, written_scores
 
 
@@ -171,12 +259,21 @@ def main(argv=None) -> None:
                         'comma-separated synonyms per line in a file)')
     parser.add_argument('--out', default='out.png', help='overlay PNG to write')
     parser.add_argument('--scores-out', help='score-map grid PNG (default <out>_scores.png)')
+    parser.add_argument('--proposals-out', help='two-stage models: PNG with one tile per '
+                        'mask proposal and its top classes')
+    parser.add_argument('--top-k', type=int, default=3, help='classes per proposal tile')
+    parser.add_argument('--max-proposals', type=int, default=16,
+                        help='proposal tiles, best-scoring first')
     parser.add_argument('--opacity', type=float, default=0.5)
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config overrides, key=value (mmengine syntax)')
     args = parser.parse_args(argv)
     out, scores = run(args.img, args.config, args.checkpoint, vocabulary=args.vocabulary,
-                      out=args.out, scores_out=args.scores_out, opacity=args.opacity,
-                      device=args.device)
+                      out=args.out, scores_out=args.scores_out,
+                      proposals_out=args.proposals_out, top_k=args.top_k,
+                      max_proposals=args.max_proposals, opacity=args.opacity,
+                      device=args.device, cfg_options=args.cfg_options)
     print(f'[demo] wrote {out}' + (f' and {scores}' if scores else ''))
 
 

@@ -36,7 +36,7 @@ from mmengine.runner import load_checkpoint
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
-from ovseg.apis import load_config
+from ovseg.apis import load_config, load_test_metainfo
 from ovseg.models.clip import load_vocabulary
 from ovseg.models.mask_adapted import (CaptionRegionMiner, RegionPairWriter, build_noun_index,
                                        crop_masked_regions, denormalize_image, label_map_masks)
@@ -69,12 +69,6 @@ def parse_args() -> argparse.Namespace:
     if args.labelled and not args.seg_dir:
         parser.error('--labelled needs --seg-dir')
     return args
-
-
-def _dataset_metainfo(cfg) -> dict:
-    from mmseg.registry import DATASETS
-    dataset = dict(cfg.test_dataloader.dataset, lazy_init=True)
-    return DATASETS.build(dataset).metainfo
 
 
 def _records(captions_file, img_dir: str, seg_dir):
@@ -113,7 +107,7 @@ def main() -> None:
     if args.checkpoint:
         load_checkpoint(model, args.checkpoint, map_location='cpu')
     model.eval()
-    metainfo = _dataset_metainfo(cfg)
+    metainfo = load_test_metainfo(cfg)
     classes = list(metainfo['classes'])
     vocabulary = list(metainfo.get('class_synonyms') or classes)
     if args.nouns == 'metainfo':

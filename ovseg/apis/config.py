@@ -74,3 +74,10 @@ def shutdown_distributed() -> None:
     """
     if dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()
+
+
+def load_test_metainfo(cfg: Config) -> dict:
+    """Metainfo (``classes``, ``palette``, ...) of the config's test dataset, read without
+    loading its annotation files (``lazy_init``)."""
+    from mmseg.registry import DATASETS  # searches mmengine's root registry too
+    return dict(DATASETS.build(dict(cfg.test_dataloader.dataset, lazy_init=True)).metainfo)

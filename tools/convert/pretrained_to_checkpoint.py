@@ -6,11 +6,13 @@
 Zero-shot models (e.g. a two-stage segmentor with ground-truth or SAM proposals and a
 pretrained CLIP) need no training, but ``tools/test.py`` evaluates a checkpoint: this builds
 the config's model, runs ``init_weights()`` (which loads every ``pretrained``) and writes
-``{'meta': ..., 'state_dict': ...}``. ``--checkpoint`` loads a trained part on top (e.g. the
-stage-1 proposal generator of a two-stage segmentor: its ``proposal_generator.*`` and
-``text_classifier.*`` keys), leaving the weights it lacks as ``init_weights`` set them; ``--include`` keeps only the keys
-with the given prefixes (e.g. ``proposal_generator.`` when stage 1 was trained with another text
-tower than the CLIP named in the config -- OVSeg's two stages share one frozen text encoder).
+``{'meta': ..., 'state_dict': ...}`` (``meta.dataset_meta``: the test set's metainfo, which
+``mmseg.apis.init_model`` and ``demo/image_demo.py`` read). ``--checkpoint`` loads a trained
+part on top (e.g. the stage-1 proposal generator of a two-stage segmentor: its
+``proposal_generator.*`` and ``text_classifier.*`` keys), leaving the weights it lacks as
+``init_weights`` set them; ``--include`` keeps only the keys with the given prefixes (e.g.
+``proposal_generator.`` when stage 1 was trained with another text tower than the CLIP named in
+the config -- OVSeg's two stages share one frozen text encoder).
 """
 import argparse
 import os
@@ -20,7 +22,7 @@ import torch
 from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
 
-from ovseg.apis import load_config
+from ovseg.apis import load_config, load_test_metainfo
 
 
 def main() -> None:
@@ -48,7 +50,12 @@ def main() -> None:
         load_state_dict(model, part, strict=False)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     state_dict = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    torch.save(dict(meta=dict(config=osp.basename(args.config)), state_dict=state_dict), args.out)
+    # the test set's class names and palette, as a Runner checkpoint stores them
+    # (mmseg.apis.init_model and the demo read meta.dataset_meta)
+    meta = dict(config=osp.basename(args.config))
+    if cfg.get('test_dataloader'):
+        meta['dataset_meta'] = load_test_metainfo(cfg)
+    torch.save(dict(meta=meta, state_dict=state_dict), args.out)
     print(f'wrote {len(state_dict)} tensors of {type(model).__name__} to {args.out}')
 
 

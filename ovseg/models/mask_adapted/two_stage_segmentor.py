@@ -79,6 +79,9 @@ class TwoStageOVSegmentor(BaseSegmentor):
         test_cfg (dict, optional): ``return_logits`` (bool, default True): store
             ``seg_logits`` (K, H, W) in the results. Defaults to None.
         data_preprocessor (dict, optional): Defaults to :func:`raw_rgb_preprocessor`.
+        pretrained (str, optional): mmseg's whole-model weights key, which
+            ``mmseg.apis.init_model`` sets to None; must be None (each stage names its own
+            weights: ``mask_classifier.clip.pretrained``, ...). Defaults to None.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
     """
 
@@ -87,8 +90,12 @@ class TwoStageOVSegmentor(BaseSegmentor):
                  clip_weight: float = 0.7, invalid_clip_prob: str = 'one',
                  ignore_index: int = 255, class_chunk_size: int = 128,
                  train_cfg: Optional[dict] = None, test_cfg: Optional[dict] = None,
-                 data_preprocessor: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None, pretrained: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
+        if pretrained is not None:
+            raise ValueError(f'model.pretrained={pretrained!r}: TwoStageOVSegmentor loads '
+                             'weights per stage (mask_classifier.clip.pretrained, '
+                             'text_classifier.text_encoder.pretrained, load_from)')
         super().__init__(data_preprocessor=data_preprocessor or raw_rgb_preprocessor(),
                          init_cfg=init_cfg)
         if classify_with not in CLASSIFY_WITH:

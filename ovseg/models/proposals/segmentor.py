@@ -32,13 +32,21 @@ class ProposalSegmentor(BaseSegmentor):
             generator normalises; inputs stay raw RGB 0-255). Defaults to None.
         train_cfg (dict, optional): unused. Defaults to None.
         test_cfg (dict, optional): unused. Defaults to None.
+        pretrained (str, optional): mmseg's whole-model weights key, which
+            ``mmseg.apis.init_model`` sets to None; must be None (the parts name their own
+            weights). Defaults to None.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
     """
 
     def __init__(self, *, proposal_generator: dict, text_classifier: dict,
                  class_names: Optional[Sequence[str]] = None,
                  data_preprocessor: Optional[dict] = None, train_cfg: Optional[dict] = None,
-                 test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
+                 test_cfg: Optional[dict] = None, pretrained: Optional[str] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        if pretrained is not None:
+            raise ValueError(f'model.pretrained={pretrained!r}: ProposalSegmentor loads weights '
+                             'per part (text_classifier.text_encoder.pretrained, the backbone '
+                             'init_cfg, load_from)')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         # Text tower first: its random weights (tests, ablations without CLIP weights) then do
         # not depend on how many parameters the generator draws.

@@ -125,7 +125,10 @@ def test_pretrained_to_checkpoint_with_a_trained_part(tmp_path, monkeypatch):
         'model.text_classifier.text_encoder.pretrained=None'])
     runpy.run_path(osp.join(REPO, 'tools', 'convert', 'pretrained_to_checkpoint.py'),
                    run_name='__main__')
-    state = torch.load(out, weights_only=True)['state_dict']
+    saved = torch.load(out, weights_only=True)
+    state = saved['state_dict']
+    # the test set's classes travel with it, for mmseg.apis.init_model and the demo
+    assert len(saved['meta']['dataset_meta']['classes']) == 21
     assert torch.equal(state['mask_classifier.clip.mask_embedding'], torch.ones(2, 16, 64))
     assert not torch.equal(state['text_classifier.text_encoder.ln_final.weight'], torch.zeros(64))
 

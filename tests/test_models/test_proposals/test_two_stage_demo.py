@@ -1,0 +1,95 @@
+"""demo/image_demo.py on a tiny two-stage model: overlay, proposal tiles, empty proposals."""
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from ovseg.testing import load_script
+from proposal_utils import tiny_backbone_cfg, tiny_mask2former_head_cfg
+
+VOCAB = ['cat', 'dog', 'tree', 'sky', 'road']
+
+
+def _model_cfg() -> dict:
+    """Tiny Mask2Former proposals (6 queries) classified by ``ovseg-tiny-vit`` in crop mode."""
+    return dict(
+        type='TwoStageOVSegmentor',
+        proposal_generator=dict(type='MaskFormerProposalGenerator', backbone=tiny_backbone_cfg(),
+                                head=tiny_mask2former_head_cfg()),
+        mask_classifier=dict(type='MaskCLIPClassifier', mask_threshold=0.4, clip=dict(
+            type='MaskPromptViT', model_name='ovseg-tiny-vit', prompt_depth=2,
+            with_embeddings=True)),
+        text_classifier=dict(type='TextClassifier', templates='single', text_encoder=dict(
+            type='OVCLIPTextEncoder', model_name='ovseg-tiny-vit')))
+
+
+@pytest.fixture(scope='module')
+def tiny_two_stage(tmp_path_factory):
+    from mmseg.registry import MODELS
+    root = tmp_path_factory.mktemp('two_stage_demo')
+    Config(dict(model=_model_cfg(), default_scope='mmseg', test_pipeline=[
+        dict(type='LoadImageFromFile'), dict(type='PackSegInputs')])).dump(str(root / 'tiny.py'))
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+    model = MODELS.build(_model_cfg())
+    model.init_weights()
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(dataset_meta=dict(classes=VOCAB))),
+               root / 'tiny.pth')
+    image = np.random.default_rng(0).integers(0, 255, (48, 64, 3), dtype=np.uint8)
+    cv2.imwrite(str(root / 'img.png'), image)
+    return root
+
+
+def test_demo_draws_each_proposal_with_its_top_classes(tiny_two_stage, tmp_path):
+    demo = load_script('demo/image_demo.py')
+    out, grid_path = demo.run(str(tiny_two_stage / 'img.png'), str(tiny_two_stage / 'tiny.py'),
+                              str(tiny_two_stage / 'tiny.pth'), out=str(tmp_path / 'out.png'),
+                              proposals_out=str(tmp_path / 'proposals.png'), top_k=2,
+                              max_proposals=4)
+    overlay = cv2.imread(out)
+    assert overlay.shape[0] >= 48 and overlay.shape[1] > 64  # image plus legend
+    grid = cv2.imread(grid_path)
+    # 6 queries, 4 tiles drawn in one row; landscape tiles 160 px wide, 120 px + 2 text lines
+    assert grid.shape == (120 + 16 * 2 + 4, 4 * 160, 3)
+
+
+def test_demo_refuses_proposal_tiles_for_other_models(tmp_path):
+    from mmseg.registry import MODELS
+    one_stage = dict(_model_cfg(), type='ProposalSegmentor')  # proposals are the segments
+    del one_stage['mask_classifier']
+    Config(dict(model=one_stage, default_scope='mmseg', test_pipeline=[
+        dict(type='LoadImageFromFile'), dict(type='PackSegInputs')])).dump(str(tmp_path / 'p.py'))
+    init_default_scope('mmseg')
+    torch.save(dict(state_dict=MODELS.build(one_stage).state_dict(),
+                    meta=dict(dataset_meta=dict(classes=VOCAB))), tmp_path / 'p.pth')
+    cv2.imwrite(str(tmp_path / 'img.png'), np.zeros((32, 32, 3), np.uint8))
+    demo = load_script('demo/image_demo.py')
+    with pytest.raises(SystemExit, match='--proposals-out needs a two-stage model'):
+        demo.run(str(tmp_path / 'img.png'), str(tmp_path / 'p.py'), str(tmp_path / 'p.pth'),
+                 out=str(tmp_path / 'o.png'), proposals_out=str(tmp_path / 'grid.png'))
+
+
+def test_proposal_grid_ranks_proposals_and_handles_none():
+    demo = load_script('demo/image_demo.py')
+    image = np.full((20, 40, 3), 200, np.uint8)
+    masks = np.zeros((3, 20, 40))
+    masks[1, 5:15, 10:30] = 1
+    scores = np.array([[0.1, 0.2], [0.9, 0.05], [0.3, 0.4]])
+    grid = demo.proposal_grid(image, masks, scores, ['a', 'b'], top_k=1, max_proposals=2,
+                              tile=40)
+    assert grid.shape == (20 + 16 + 4, 2 * 40, 3)
+    first = grid[:20, :40]  # proposal 1 (best score 0.9): bright inside, dimmed outside
+    assert first[10, 20].tolist() == [200, 200, 200] and first[1, 1].tolist() == [50, 50, 50]
+    empty = demo.proposal_grid(image, masks[:0], scores[:0], ['a', 'b'])
+    assert empty.ndim == 3 and empty.shape[1] == 160
+
+
+def test_overlay_leaves_ignored_pixels_uncoloured():
+    demo = load_script('demo/image_demo.py')
+    image = np.full((10, 10, 3), 100, np.uint8)
+    labels = np.full((10, 10), 255)
+    labels[:, :5] = 1
+    out = demo.overlay_with_legend(image, labels, ['a', 'b'], demo.palette(2), 1.0)
+    assert tuple(out[0, 0]) == demo.palette(2)[1] and out[0, 9].tolist() == [100, 100, 100]
