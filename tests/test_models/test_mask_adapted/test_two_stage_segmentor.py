@@ -156,3 +156,10 @@ def test_predict_before_vocabulary_raises():
     inputs, samples = label_batch()
     with pytest.raises(RuntimeError, match='set_vocabulary'):
         model.predict(inputs, samples)
+
+
+def test_whole_model_pretrained_must_stay_none():
+    # mmseg.apis.init_model sets model.pretrained=None on every segmentor it builds
+    assert build_seg(pretrained=None).vocabulary is not None
+    with pytest.raises(ValueError, match=r"model.pretrained='w.pth'.*mask_classifier.clip"):
+        build_seg(pretrained='w.pth')
