@@ -39,7 +39,7 @@ from mmseg.structures import SegDataSample
 from ovseg.apis import load_config, load_test_metainfo
 from ovseg.models.clip import load_vocabulary
 from ovseg.models.mask_adapted import (CaptionRegionMiner, RegionPairWriter, build_noun_index,
-                                       crop_masked_regions, denormalize_image, label_map_masks)
+                                       crop_masked_regions, crops_to_pixels, label_map_masks)
 
 
 def parse_args() -> argparse.Namespace:
@@ -90,7 +90,7 @@ def _records(captions_file, img_dir: str, seg_dir):
 def _labelled_pairs(image, label_map, names, *, size: int):
     masks, labels = label_map_masks(label_map)
     crops = crop_masked_regions(image, masks.float(), size=size, mask_threshold=0.5)
-    pixels = denormalize_image(crops.crops).round().clamp(0, 255).to(torch.uint8)
+    pixels = crops_to_pixels(crops.crops)
     return [dict(noun=names[int(label)], category=names[int(label)], index=int(label), score=1.0,
                  crop=pixels[i].permute(1, 2, 0).numpy(),
                  mask=(crops.region_masks[i] * 255).to(torch.uint8).numpy())

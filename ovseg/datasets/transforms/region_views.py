@@ -1,11 +1,11 @@
 """Masked-region views for CLIP pretraining: a labelled region as stage 2 crops it, named.
 
-OVSeg (https://arxiv.org/abs/2210.04150, Sec. 3.1) shows that CLIP misreads masked,
-mean-filled crops because it never saw one in pretraining. This view makes such crops part of
-a SynthWorld CLIP's pretraining data, with the same cutting as the two-stage test
+OVSeg (https://arxiv.org/abs/2210.04150, Sec. 3.1) shows that CLIP misreads masked, mean-filled
+crops because it never saw one in pretraining. This view makes such crops part of a SynthWorld
+CLIP's pretraining data, with the same cutting as the two-stage test
 (:func:`ovseg.models.mask_adapted.mask_crops.crop_masked_regions` on the region of one label,
-as :class:`ovseg.models.mask_adapted.GTMaskProposals` proposes it), so the text tower also reads
-the stuff names (sky, grass, ...) that object crops never give it.
+as :func:`ovseg.models.mask_adapted.label_map_masks` gives it to the ground-truth proposals),
+so the text tower also reads the stuff names (sky, grass, ...) that object crops never give it.
 """
 from typing import Optional, Sequence
 
@@ -63,25 +63,25 @@ class RandomMaskedRegionView(BaseTransform):
 
     def transform(self, results: dict) -> Optional[dict]:
         # imported here: the ovseg.models package pulls in every head (mmseg, mmdet, open_clip)
-        from ...models.mask_adapted.mask_crops import crop_masked_regions, denormalize_image
-        seg = results['gt_seg_map']
-        labels, counts = np.unique(seg, return_counts=True)
-        keep = (labels != self.ignore_index) & (counts >= self.min_area)
-        labels = labels[keep]
+        from ...models.mask_adapted import crop_masked_regions, crops_to_pixels, label_map_masks
+        masks, labels = label_map_masks(torch.from_numpy(results['gt_seg_map']),
+                                        self.ignore_index)  # (Q, H, W) bool, (Q,)
         unknown = [int(v) for v in labels if v >= len(self.names)]
         if unknown:
             raise ValueError(f'gt_seg_map of {results.get("seg_map_path")!r} holds labels '
                              f'{unknown} beyond the {len(self.names)} classes')
-        if len(labels) == 0:
+        large = (masks.flatten(1).sum(1) >= self.min_area).nonzero()[:, 0]
+        if len(large) == 0:
             return None
-        label = int(labels[np.random.randint(len(labels))])
+        pick = int(large[np.random.randint(len(large))])
         rgb = torch.from_numpy(np.ascontiguousarray(results['img'][..., ::-1].transpose(2, 0, 1)))
-        mask = torch.from_numpy(seg == label)[None].float()  # (1, H, W)
-        crop = crop_masked_regions(rgb.float(), mask, size=self.size, mask_threshold=0.5).crops
-        pixels = denormalize_image(crop[0]).round().clamp(0, 255).to(torch.uint8)  # (3, S, S)
+        crop = crop_masked_regions(rgb.float(), masks[pick:pick + 1].float(), size=self.size,
+                                   mask_threshold=0.5).crops
+        pixels = crops_to_pixels(crop)[0]  # (3, S, S) RGB
         img = np.ascontiguousarray(pixels.permute(1, 2, 0).numpy()[..., ::-1])  # BGR
         if np.random.rand() < self.flip_prob:
             img = mmcv.imflip(img, direction='horizontal')
+        label = int(labels[pick])
         name = self.names[label]
         results.update(img=img, img_shape=img.shape[:2], region_label=label,
                        text=f'{indefinite_article(name)} {name}')

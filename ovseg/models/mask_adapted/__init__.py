@@ -11,7 +11,7 @@ from .finetune import MaskAdaptedCLIP, region_data_preprocessor
 from .gt_proposals import GTMaskProposals, label_map_masks
 from .mask_classifier import MaskCLIPClassifier
 from .mask_crops import (CLIP_MEAN, CLIP_STD, MaskedCrops, binarize_masks, crop_masked_regions,
-                         denormalize_image, normalize_image, patch_keep_mask)
+                         crops_to_pixels, denormalize_image, normalize_image, patch_keep_mask)
 from .mask_prompt_clip import MaskPromptViT, masked_tower_embed
 from .mining import (CaptionRegionMiner, RegionPairWriter, assign_nouns, build_noun_index,
                      extract_nouns, nltk_nouns)
@@ -23,7 +23,8 @@ __all__ = [
     'MaskCLIPClassifier', 'MaskPromptViT', 'MaskedCrops', 'RegionPairWriter',
     'TwoStageOVSegmentor', 'assign_nouns', 'binarize_masks', 'build_noun_index',
     'classify_proposals', 'clip_probs', 'compose_semantic', 'convert_ovseg_checkpoint',
-    'convert_ovseg_state_dict', 'crop_masked_regions', 'denormalize_image', 'extract_nouns',
+    'convert_ovseg_state_dict', 'crop_masked_regions', 'crops_to_pixels', 'denormalize_image',
+    'extract_nouns',
     'geometric_ensemble', 'infer_clip_model_name', 'is_ovseg_state_dict', 'label_map_masks',
     'mask_pool', 'masked_tower_embed', 'nltk_nouns', 'normalize_image', 'patch_keep_mask',
     'proposal_probs', 'raw_rgb_preprocessor', 'read_ovseg_checkpoint',

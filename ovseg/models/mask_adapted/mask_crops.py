@@ -49,6 +49,12 @@ def denormalize_image(image: Tensor, mean: Sequence[float] = CLIP_MEAN,
     return image * image.new_tensor(std).view(3, 1, 1) + image.new_tensor(mean).view(3, 1, 1)
 
 
+def crops_to_pixels(crops: Tensor) -> Tensor:
+    """CLIP-normalised crops (N, 3, S, S) back to uint8 RGB pixels (N, 3, S, S), rounded: the
+    crops as an image file stores them (mined pairs, pretraining views)."""
+    return denormalize_image(crops).round().clamp(0, 255).to(torch.uint8)
+
+
 def binarize_masks(masks: Tensor, threshold: float) -> Tuple[Tensor, Tensor]:
     """Threshold soft masks and flag the non-empty ones.
 

@@ -25,7 +25,7 @@ import torch
 from PIL import Image
 from torch import Tensor
 
-from .mask_crops import crop_masked_regions, denormalize_image
+from .mask_crops import crop_masked_regions, crops_to_pixels
 
 PAIR_COLUMNS = ('filepath', 'title', 'mask_path', 'category', 'image_id', 'score')
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -256,7 +256,7 @@ class CaptionRegionMiner:
         chosen = sorted(set(index[keep].tolist()))
         crops = crop_masked_regions(image.float(), masks[chosen], size=self.crop_size,
                                     mask_threshold=self.mask_threshold)
-        pixels = denormalize_image(crops.crops).round().clamp(0, 255).to(torch.uint8)
+        pixels = crops_to_pixels(crops.crops)
         slot = {q: i for i, q in enumerate(chosen)}
         pairs = []
         for (noun, category), q, s, k in zip(nouns, index.tolist(), score.tolist(), keep.tolist()):
