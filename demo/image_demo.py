@@ -80,6 +80,13 @@ def overlay_with_legend(image: np.ndarray, labels: np.ndarray, names: Sequence[s
     return canvas
 
 
+def _tile_shape(height: int, width: int, tile: int) -> Tuple[int, int]:
+    """(tile height, tile width) of an image scaled so that its longer side is ``tile``."""
+    if height >= width:
+        return tile, max(1, round(tile * width / height))
+    return max(1, round(tile * height / width)), tile
+
+
 def score_grid(scores: np.ndarray, names: Sequence[str], *, tile: int = 160,
                cols: Optional[int] = None) -> np.ndarray:
     """Tile per-class score maps (values in [0, 1]) with their names, JET colours.
@@ -96,7 +103,7 @@ def score_grid(scores: np.ndarray, names: Sequence[str], *, tile: int = 160,
     k, h, w = scores.shape
     cols = cols or math.ceil(math.sqrt(k))
     rows = math.ceil(k / cols)
-    th, tw = (tile, max(1, round(tile * w / h))) if h >= w else (max(1, round(tile * h / w)), tile)
+    th, tw = _tile_shape(h, w, tile)
     label_h = 20
     grid = np.full((rows * (th + label_h), cols * tw, 3), 255, np.uint8)
     for i in range(k):
@@ -131,8 +138,7 @@ def proposal_grid(image: np.ndarray, masks: np.ndarray, scores: np.ndarray,
         outside the mask (threshold 0.5) with the mask outlined, above ``top_k`` lines
         ``name score``. An image with no proposal gives a one-tile grid saying so.
     """
-    h, w = image.shape[:2]
-    th, tw = (tile, max(1, round(tile * w / h))) if h >= w else (max(1, round(tile * h / w)), tile)
+    th, tw = _tile_shape(*image.shape[:2], tile)
     order = np.argsort(-scores.max(axis=1), kind='stable')[:max_proposals] if len(scores) else []
     cols = max(1, min(4, len(order)))
     rows = max(1, math.ceil(len(order) / cols))
