@@ -31,8 +31,9 @@ from typing import Callable, Dict, List, Optional
 
 import torch
 
-from .benchmark import (device_synchronizer, interleaved_timing, last_metrics, peak_memory_mb,
-                        pick_metric, register_benchmark, run_tool, write_report)
+from .benchmark import (SYNTHWORLD_VIT_CLIP, SYNTHWORLD_VIT_CLIP_RECIPE, device_synchronizer,
+                        interleaved_timing, last_metrics, peak_memory_mb, pick_metric,
+                        register_benchmark, run_tool, write_report)
 
 
 def random_blob_masks(num: int, height: int, width: int, *, seed: int = 0) -> torch.Tensor:
@@ -330,11 +331,9 @@ def add_synthworld_arguments(parser: argparse.ArgumentParser) -> Callable:
     synth = sub.add_parser('synthworld', help='mine pairs, fine-tune CLIP, evaluate (GT masks)')
     synth.add_argument('--work-dir', default='work_dirs/benchmark_mask_adapted_synthworld')
     synth.add_argument('--data-root', default='data/synthworld')
-    synth.add_argument('--clip',
-                       default='work_dirs/synthclip-vit-s-regions/synthclip-vit-s-regions.pt',
-                       help="weights of the SynthWorld ViT CLIP 'synthworld-vit-s' (python "
-                       'tools/train.py configs/synthworld/synthclip_vit-s_synthworld-regions-96.py '
-                       '--work-dir work_dirs/synthclip-vit-s-regions)')
+    synth.add_argument('--clip', default=SYNTHWORLD_VIT_CLIP,
+                       help="weights of the SynthWorld ViT CLIP 'synthworld-vit-s' "
+                       f'({SYNTHWORLD_VIT_CLIP_RECIPE})')
     synth.add_argument('--epochs', type=int, default=5, help='fine-tuning epochs per run')
     synth.add_argument('--max-train-images', type=int, help='mine only this many images')
     synth.add_argument('--proposals-checkpoint',

@@ -41,8 +41,9 @@ from typing import Callable, Dict, List, Sequence, Tuple
 import torch
 import torch.nn.functional as F
 
-from .benchmark import (device_synchronizer, last_metrics, load_config_with_options,
-                        register_benchmark, run_tool, tool_env, write_report)
+from .benchmark import (SYNTHWORLD_VIT_CLIP, SYNTHWORLD_VIT_CLIP_RECIPE, device_synchronizer,
+                        last_metrics, load_config_with_options, register_benchmark, run_tool,
+                        tool_env, write_report)
 
 PLACEMENT_CONFIGS = {
     'none': 'mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py',
@@ -291,12 +292,9 @@ def run_pmp_synthworld(args: argparse.Namespace) -> dict:
 @register_benchmark('pmp-synthworld',
                     help='PMP placement ablation on SynthWorld (seen / unseen mIoU)')
 def add_pmp_arguments(parser: argparse.ArgumentParser) -> Callable:
-    parser.add_argument('--clip',
-                        default='work_dirs/synthclip-vit-s-regions/synthclip-vit-s-regions.pt',
+    parser.add_argument('--clip', default=SYNTHWORLD_VIT_CLIP,
                         help="weights of the SynthWorld ViT CLIP 'synthworld-vit-s' for the "
-                        "text tower ('none': random; python tools/train.py "
-                        'configs/synthworld/synthclip_vit-s_synthworld-regions-96.py '
-                        '--work-dir work_dirs/synthclip-vit-s-regions)')
+                        f"text tower ('none': random; {SYNTHWORLD_VIT_CLIP_RECIPE})")
     parser.add_argument('--data-root', default='data/synthworld')
     parser.add_argument('--iters', type=int, default=1000)
     parser.add_argument('--placements', nargs='+', default=list(PLACEMENT_CONFIGS),
