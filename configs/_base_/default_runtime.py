@@ -1,5 +1,7 @@
 # Runtime shared by every ovseg config (mmseg-style; detection configs set default_scope='mmdet').
 default_scope = 'mmseg'
+# mmengine's Runner with ovseg's checkpoint guarantees (ovseg/engine/runner.py).
+runner_type = 'OVSegRunner'
 custom_imports = dict(
     imports=['ovseg.models', 'ovseg.datasets', 'ovseg.evaluation', 'ovseg.engine'],
     allow_failed_imports=False)

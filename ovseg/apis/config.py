@@ -53,7 +53,8 @@ def _use_cpu_distributed(cfg: Config) -> None:
 
 
 def build_runner(cfg: Config) -> Runner:
-    """``Runner.from_cfg``, starting CPU process groups that mmengine cannot.
+    """``RUNNERS.build(cfg)`` (the config's ``runner_type``, :class:`~ovseg.engine.OVSegRunner`
+    by default), starting CPU process groups that mmengine cannot.
 
     mmengine 0.10.7 ``init_dist`` calls ``torch.cuda.set_device`` before
     ``init_process_group``, which fails without a GPU; a process group that
@@ -61,7 +62,11 @@ def build_runner(cfg: Config) -> Runner:
     """
     if cfg.launcher == 'pytorch' and not torch.cuda.is_available() and not dist.is_initialized():
         dist.init_process_group(backend=cfg.env_cfg.dist_cfg.backend)
-    return Runner.from_cfg(cfg)
+    from mmengine.registry import RUNNERS
+
+    import ovseg.engine  # noqa: F401  (registers OVSegRunner)
+    cfg.setdefault('runner_type', 'OVSegRunner')
+    return RUNNERS.build(cfg)
 
 
 def shutdown_distributed() -> None:

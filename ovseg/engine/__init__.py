@@ -1,4 +1,5 @@
-"""Runner-side pieces: hooks registered in mmengine's root ``HOOKS``."""
+"""Runner-side pieces: the ovseg Runner (mmengine ``RUNNERS``) and hooks (mmengine ``HOOKS``)."""
+from .runner import OVSegRunner
 from .vocabulary_hook import VocabularyHook
 
-__all__ = ['VocabularyHook']
+__all__ = ['OVSegRunner', 'VocabularyHook']
