@@ -6,12 +6,12 @@ SRC: a segmentation (mmseg 0.x) or detection (mmdet 2.x) checkpoint of
 raoyongming/DenseCLIP. DST: an mmengine-loadable checkpoint for the matching config in
 configs/denseclip/, e.g. ``python tools/test.py CONFIG DST``. With ``--config`` the result is
 loaded strictly into that config's model (built with pretrained weights off) and any
-mismatch is reported. ViT checkpoints need ``--cfg-options
-model.backbone.class_embedding_twice=True`` (the original adds the class embedding twice).
+mismatch is reported. ViT checkpoints need no extra option: the original's second
+class-embedding addition is folded into the positional embedding (so keep the config's
+``class_embedding_twice=False``).
 """
 import argparse
 import os
-import sys
 
 import torch
 
@@ -29,8 +29,10 @@ def _check_against_config(state_dict: dict, config: str, vit: bool) -> None:
     for part in ('backbone', 'text_encoder'):
         if part in cfg.model:
             cfg.model[part].pretrained = None
-    if vit:
-        cfg.model.backbone.class_embedding_twice = True
+    if vit and cfg.model.backbone.get('class_embedding_twice', False):
+        raise SystemExit(f'error: {config} sets backbone.class_embedding_twice=True; the '
+                         'converted ViT already holds the second class embedding in its '
+                         'positional embedding, so evaluate it with False')
     model = MODELS.build(cfg.model)
     missing, unexpected = model.load_state_dict(state_dict, strict=False)
     if missing or unexpected:
@@ -60,7 +62,8 @@ def main(argv=None) -> None:
     vit = is_vit_checkpoint(state_dict)
     if args.config:
         _check_against_config(converted, args.config, vit)
-    meta = dict(converted_from=os.path.basename(args.src), denseclip_vit=vit)
+    meta = dict(converted_from=os.path.basename(args.src), denseclip_vit=vit,
+                class_embedding_folded=vit)
     meta_in = (checkpoint.get('meta') or {}) if isinstance(checkpoint, dict) else {}
     classes = meta_in.get('CLASSES')
     if classes:
@@ -68,9 +71,6 @@ def main(argv=None) -> None:
     torch.save(dict(meta=meta, state_dict=converted), args.dst)
     print(f'[denseclip] wrote {args.dst}: {len(converted)} tensors'
           + (f', dropped {dropped}' if dropped else ''))
-    if vit:
-        print('[denseclip] ViT checkpoint: test with --cfg-options '
-              'model.backbone.class_embedding_twice=True', file=sys.stderr)
 
 
 if __name__ == '__main__':

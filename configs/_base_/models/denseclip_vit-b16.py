@@ -13,6 +13,6 @@ model = dict(
         pyramid=True,
         with_embeddings=True,
         drop_path_rate=0.1,  # stochastic depth, 0 -> 0.1 over the blocks, as the original
-        class_embedding_twice=False),  # True only for the original's released checkpoints
+        class_embedding_twice=False),  # converted original checkpoints fold it in: keep False
     text_encoder=dict(model_name=clip_name),
     score_concat_index=2)

@@ -95,7 +95,9 @@ class CLIPViT(BaseModule):
             Defaults to False.
         class_embedding_twice (bool): add ``class_embedding`` to the class
             position's positional embedding as well, reproducing the original
-            DenseCLIP code (issue #20) for its released checkpoints.
+            DenseCLIP code (issue #20) when training from CLIP weights. Not for
+            checkpoints converted by ``tools/convert/denseclip.py``: the
+            converter folds that addition into the positional embedding.
             Defaults to False.
         frozen_stages (int): -1 freezes nothing, 0 the patch embedding
             (``conv1``, class and positional embeddings, ``ln_pre``), i also
