@@ -10,7 +10,8 @@ model = dict(
         type='CLIPResNet',
         model_name=clip_name,
         pretrained='openai',
-        image_size=1344,
+        image_size=1344,  # attention-pool grid 42x42, as the original input_resolution=1344
+        pos_embed_mode='crop',  # top-left HxW block of the 42x42 grid, as the original
         with_embeddings=True),
     text_encoder=dict(
         type='OVCLIPTextEncoder', model_name=clip_name, pretrained='openai', freeze=True),

@@ -12,6 +12,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from .loading import build_clip_tower, load_clip_tower, resize_pos_embed
 
 _STAGES = ('layer1', 'layer2', 'layer3', 'layer4')
+_POS_EMBED_MODES = ('interpolate', 'crop')
 
 
 @MODELS.register_module()
@@ -21,7 +22,9 @@ class CLIPResNet(BaseModule):
     DenseCLIP (https://arxiv.org/abs/2112.01518), Sec. 3.2: the attention pool
     is run with every spatial position as a query, so besides the global image
     embedding it yields a (B, D, H/32, W/32) map in CLIP's joint space. Its
-    positional embedding is bilinearly interpolated to the actual C5 grid.
+    positional embedding is fitted to the actual C5 grid: bilinearly
+    interpolated (DenseCLIP segmentation) or cropped to its top-left H x W block
+    (DenseCLIP detection, whose grid is the largest input's: 42 x 42 at 1344).
 
     ``forward(): visual.forward_intermediates() -> [_dense_attnpool()]``
 
@@ -42,6 +45,11 @@ class CLIPResNet(BaseModule):
             Defaults to False.
         freeze_all (bool): freeze the whole tower, attention pool included.
             Defaults to False.
+        pos_embed_mode (str): how the attention pool's s x s positional grid
+            (s = ``image_size // 32``) meets an H x W C5 grid: ``'interpolate'``
+            (bilinear, as DenseCLIP's segmentation code) or ``'crop'`` (the
+            top-left H x W block, as DenseCLIP's detection code; H, W <= s).
+            Defaults to ``'interpolate'``.
         cache_dir (str, optional): download cache for tags. Defaults to None.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
 
@@ -60,7 +68,7 @@ class CLIPResNet(BaseModule):
                  out_indices: Sequence[int] = (0, 1, 2, 3),
                  with_embeddings: bool = False, frozen_stages: int = -1,
                  norm_eval: bool = False, freeze_all: bool = False,
-                 cache_dir: Optional[str] = None,
+                 pos_embed_mode: str = 'interpolate', cache_dir: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.visual = build_clip_tower(model_name, 'visual', image_size=image_size)
@@ -69,6 +77,9 @@ class CLIPResNet(BaseModule):
                              f'for {type(self.visual).__name__} image towers.')
         if not set(out_indices) <= {0, 1, 2, 3}:
             raise ValueError(f'out_indices must be in 0..3 (C2..C5), got {out_indices}')
+        if pos_embed_mode not in _POS_EMBED_MODES:
+            raise ValueError(f'pos_embed_mode must be one of {_POS_EMBED_MODES}, '
+                             f'not {pos_embed_mode!r}')
         if not -1 <= frozen_stages <= 4:
             raise ValueError(f'frozen_stages must be in -1..4, got {frozen_stages}')
         self.model_name = model_name
@@ -79,6 +90,7 @@ class CLIPResNet(BaseModule):
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.freeze_all = freeze_all
+        self.pos_embed_mode = pos_embed_mode
         width = self.visual.layer1[0].conv1.in_channels
         self.out_channels = [width * 4 * 2 ** i for i in self.out_indices]
         self.embed_dim = self.visual.output_dim
@@ -113,6 +125,19 @@ class CLIPResNet(BaseModule):
                         module.eval()
         return self
 
+    def _fit_pos_embed(self, pos: Tensor, height: int, width: int) -> Tensor:
+        """Attention-pool positions (1 + s*s, C) fitted to an H x W grid: (1 + H*W, C)."""
+        side = self.visual.image_size // 32
+        if self.pos_embed_mode == 'interpolate':
+            return resize_pos_embed(pos, (side, side), (height, width))
+        if height > side or width > side:
+            raise ValueError(f"pos_embed_mode='crop' needs a C5 grid within the "
+                             f'{side}x{side} positional grid (image_size={self.visual.image_size}'
+                             f'), got {height}x{width}: raise image_size or use '
+                             f"pos_embed_mode='interpolate'")
+        grid = pos[1:].reshape(side, side, -1)[:height, :width]  # (H, W, C)
+        return torch.cat([pos[:1], grid.reshape(height * width, -1)], dim=0)  # (1+H*W, C)
+
     def _dense_attnpool(self, x: Tensor) -> Tuple[Tensor, Tensor]:
         """Attention pool with every C5 position as a query.
 
@@ -127,8 +152,7 @@ class CLIPResNet(BaseModule):
         batch, _, height, width = x.shape
         tokens = x.flatten(2).permute(2, 0, 1)  # (H*W, B, C)
         tokens = torch.cat([tokens.mean(dim=0, keepdim=True), tokens], dim=0)  # (1+H*W, B, C)
-        side = self.visual.image_size // 32
-        pos = resize_pos_embed(pool.positional_embedding, (side, side), (height, width))
+        pos = self._fit_pos_embed(pool.positional_embedding, height, width)
         tokens = tokens + pos[:, None, :].to(tokens.dtype)
         out, _ = F.multi_head_attention_forward(
             query=tokens, key=tokens, value=tokens,

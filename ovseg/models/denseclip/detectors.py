@@ -11,14 +11,49 @@ from torch import Tensor
 from .language_guide import LanguageGuideMixin
 
 
+def box_seg_targets(size: Tuple[int, int], stride: float, data_samples: Sequence,
+                    num_classes: int) -> Tuple[Tensor, Tensor]:
+    """Class masks and loss weights drawn from the GT boxes on the target grid.
+
+    As the original DenseCLIP detectors: each box, divided by ``stride`` and truncated, is
+    clamped to ``[0, W-1]`` x ``[0, H-1]`` and fills ``[y1:y2, x1:x2]``, so the last row and
+    column of the grid are never covered (a box reaching the image border stops one cell
+    short of it).
+
+    Args:
+        size (tuple[int, int]): (H, W) grid of the targets (the stride-4 level).
+        stride (float): input pixels per target cell.
+        data_samples (Sequence[DetDataSample]): with ``gt_instances.bboxes`` (N, 4) xyxy in
+            input pixels and ``gt_instances.labels`` (N,).
+        num_classes (int): K.
+
+    Returns:
+        tuple[Tensor, Tensor]: target (B, K, H, W) in {0, 1} and weight (B, 1, H, W), 1
+        inside any box.
+    """
+    height, width = size
+    target = torch.zeros(len(data_samples), num_classes, height, width)  # (B, K, H, W)
+    mask = torch.zeros(len(data_samples), 1, height, width)  # (B, 1, H, W)
+    for b, sample in enumerate(data_samples):
+        boxes = sample.gt_instances.bboxes
+        boxes = getattr(boxes, 'tensor', boxes)
+        for (x1, y1, x2, y2), label in zip((boxes / stride).long().tolist(),
+                                           sample.gt_instances.labels.tolist()):
+            x1, x2 = min(max(x1, 0), width - 1), min(max(x2, 0), width - 1)
+            y1, y2 = min(max(y1, 0), height - 1), min(max(y2, 0), height - 1)
+            target[b, label, y1:y2, x1:x2] = 1
+            mask[b, :, y1:y2, x1:x2] = 1
+    return target, mask
+
+
 def box_seg_loss(logits: Tensor, size: Tuple[int, int], stride: float,
                  data_samples: Sequence) -> Tensor:
     """Sigmoid BCE of the score map against masks drawn from the GT boxes.
 
     DenseCLIP, Rao et al., CVPR 2022, https://arxiv.org/abs/2112.01518: the auxiliary
-    pixel-text loss of Sec. 3.2 adapted to box labels (Sec. 4.2). Every GT box, divided by
-    ``stride`` and floored, fills its class channel with 1; pixels outside every box are
-    ignored (weight 0) and the sum is divided by the weighted element count.
+    pixel-text loss of Sec. 3.2 adapted to box labels (Sec. 4.2). Every GT box fills its
+    class channel with 1 (:func:`box_seg_targets`); pixels outside every box are ignored
+    (weight 0) and the sum is divided by the weighted element count.
 
     Args:
         logits (Tensor): (B, K, h, w) score map / tau.
@@ -31,19 +66,8 @@ def box_seg_loss(logits: Tensor, size: Tuple[int, int], stride: float,
         Tensor: scalar loss (0 when no box covers a cell).
     """
     logits = F.interpolate(logits, size=size, mode='bilinear', align_corners=False)
-    target = torch.zeros_like(logits)  # (B, K, H, W)
-    mask = logits.new_zeros(logits.shape[0], 1, *size)  # (B, 1, H, W)
-    height, width = size
-    for b, sample in enumerate(data_samples):
-        boxes = sample.gt_instances.bboxes
-        boxes = getattr(boxes, 'tensor', boxes)
-        for (x1, y1, x2, y2), label in zip((boxes / stride).floor().long().tolist(),
-                                           sample.gt_instances.labels.tolist()):
-            x1, x2 = min(max(x1, 0), width), min(max(x2, 0), width)
-            y1, y2 = min(max(y1, 0), height), min(max(y2, 0), height)
-            target[b, label, y1:y2, x1:x2] = 1
-            mask[b, :, y1:y2, x1:x2] = 1
-    mask = mask.expand_as(logits)
+    target, mask = box_seg_targets(size, stride, data_samples, logits.shape[1])
+    target, mask = target.to(logits), mask.to(logits).expand_as(logits)
     loss = F.binary_cross_entropy_with_logits(logits, target, weight=mask, reduction='sum')
     return loss / mask.sum().clamp(min=1)
 

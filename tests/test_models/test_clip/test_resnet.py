@@ -99,3 +99,48 @@ def test_builds_from_downstream_registries(scope):
         backbone = models.build(dict(type='CLIPResNet', model_name=TINY_RN, with_embeddings=True))
     assert isinstance(backbone, CLIPResNet)
     assert len(backbone(torch.rand(1, 3, 64, 64))) == 5
+
+
+def _hand_made_pos_embed(side: int, channels: int) -> torch.Tensor:
+    """(1 + side*side, C): row r, column c of the grid holds 10*r + c (cls row: -1)."""
+    rows = torch.arange(side).repeat_interleave(side).float()
+    cols = torch.arange(side).repeat(side).float()
+    grid = (10 * rows + cols)[:, None].expand(-1, channels) / 100
+    return torch.cat([torch.full((1, channels), -0.01), grid])
+
+
+def test_crop_mode_takes_top_left_block_of_the_positional_grid():
+    """DenseCLIP detection: a 2x3 C5 grid uses rows 0-1, columns 0-2 of the 4x4 grid."""
+    torch.manual_seed(0)
+    crop = CLIPResNet(model_name=TINY_RN, image_size=128, with_embeddings=True,
+                      pos_embed_mode='crop').eval()
+    pool = crop.visual.attnpool
+    with torch.no_grad():
+        pool.positional_embedding.copy_(_hand_made_pos_embed(4, pool.positional_embedding.shape[1]))
+    pos = crop._fit_pos_embed(pool.positional_embedding, 2, 3)
+    expected = torch.tensor([-1, 0, 1, 2, 10, 11, 12]) / 100
+    torch.testing.assert_close(pos[:, 0], expected)
+    # Forward: equal to a model whose own grid is exactly that block (no resizing at all).
+    block = CLIPResNet(model_name=TINY_RN, image_size=64, with_embeddings=True).eval()
+    state = crop.state_dict()
+    state['visual.attnpool.positional_embedding'] = torch.cat(
+        [pool.positional_embedding[:1], pool.positional_embedding[1:].reshape(4, 4, -1)[:2, :2]
+         .reshape(4, -1)])
+    block.load_state_dict(state)
+    image = torch.rand(2, 3, 64, 64)  # C5 2x2
+    with torch.no_grad():
+        (g_crop, d_crop), (g_block, d_block) = crop(image)[-1], block(image)[-1]
+        interpolated = CLIPResNet(model_name=TINY_RN, image_size=128, with_embeddings=True)
+        interpolated.load_state_dict(crop.state_dict())
+        _, d_interp = interpolated.eval()(image)[-1]
+    torch.testing.assert_close(d_crop, d_block)
+    torch.testing.assert_close(g_crop, g_block)
+    assert not torch.allclose(d_crop, d_interp)  # the default (interpolation) differs
+
+
+def test_crop_mode_rejects_grids_larger_than_the_positional_grid():
+    backbone = CLIPResNet(model_name=TINY_RN, with_embeddings=True, pos_embed_mode='crop')
+    with pytest.raises(ValueError, match="pos_embed_mode='crop' needs a C5 grid within the 1x1"):
+        backbone(torch.rand(1, 3, 64, 64))
+    with pytest.raises(ValueError, match='pos_embed_mode must be one of'):
+        CLIPResNet(model_name=TINY_RN, pos_embed_mode='nearest')

@@ -74,7 +74,7 @@ def tiny_det_cfg(kind: str = 'retinanet', num_classes: int = len(VOCAB)) -> dict
     cfg = Config.fromfile(base)
     w = 16
     cfg.merge_from_dict(dict(model=dict(
-        backbone=dict(model_name='ovseg-tiny-rn', pretrained=None, image_size=None),
+        backbone=dict(model_name='ovseg-tiny-rn', pretrained=None, image_size=256),  # crop: 8x8
         text_encoder=dict(model_name='ovseg-tiny-rn', pretrained=None),
         context_decoder=dict(transformer_width=w, transformer_heads=2, transformer_layers=1),
         neck=dict(in_channels=None, out_channels=w))))

@@ -46,6 +46,19 @@ def test_ade20k_configs_match_the_original(name, in_channels, text_dim):
     assert cfg.optim_wrapper.optimizer.lr == 1e-4
 
 
+@pytest.mark.parametrize('name', [
+    'denseclip-retinanet_r50-clip_fpn_8xb2-1x_coco.py',
+    'denseclip-retinanet_r101-clip_fpn_8xb2-1x_coco.py',
+    'denseclip-mask-rcnn_r50-clip_fpn_8xb2-1x_coco.py',
+    'denseclip-mask-rcnn_r101-clip_fpn_8xb2-1x_coco.py',
+])
+def test_coco_configs_crop_the_attention_pool_positions(name):
+    """The original detection attention pool crops its 42x42 positional grid."""
+    cfg, model = build_config_model(osp.join(REPO, 'configs', 'denseclip', name))
+    assert model.backbone.pos_embed_mode == 'crop'
+    assert model.backbone.visual.image_size // 32 == 42
+
+
 @pytest.mark.parametrize('name, in_channels', [
     ('denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py', [192, 192, 213, 192]),
     ('denseclip_synthclip-rn-s_fpn_1xb8-1k_synthworld-128x128.py', [96, 192, 384, 789]),

@@ -27,9 +27,10 @@ def _tool():
     return load_script('tools/convert/denseclip.py')
 
 
-def _backbone_keys(arch: str) -> dict:
-    if arch == 'rn':  # ovseg-tiny-rn: layers [1,1,1,1], width 8, 32 px
-        return resnet_keys(layers=(1, 1, 1, 1), width=8, output_dim=32, input_resolution=32)
+def _backbone_keys(arch: str, task: str) -> dict:
+    if arch == 'rn':  # ovseg-tiny-rn: layers [1,1,1,1], width 8; 32 px, detection 256 px
+        return resnet_keys(layers=(1, 1, 1, 1), width=8, output_dim=32,
+                           input_resolution=32 if task == 'seg' else 256)
     patch = 16 if arch == 'vit-p16' else 8
     return vit_keys(width=64, layers=2, patch_size=patch, output_dim=32, input_resolution=32)
 
@@ -51,9 +52,9 @@ def _build(arch: str, task: str, seed: int = 0, **backbone):
     return model
 
 
-def _original_state_dict(arch: str, model, seed: int = 0) -> dict:
+def _original_state_dict(arch: str, model, seed: int = 0, task: str = 'seg') -> dict:
     """The original's checkpoint of ``model``'s architecture: our key lists + mm heads."""
-    shapes = {**_backbone_keys(arch), **text_encoder_keys(**_TEXT),
+    shapes = {**_backbone_keys(arch, task), **text_encoder_keys(**_TEXT),
               **context_decoder_keys(visual_dim=32, width=16, layers=1),
               **prompt_keys(num_contexts=8, token_width=64, text_dim=32)}
     heads = {k: tuple(v.shape) for k, v in model.state_dict().items() if k.startswith(_HEADS)}
@@ -66,7 +67,7 @@ def _original_state_dict(arch: str, model, seed: int = 0) -> dict:
                                        ('rn', 'retinanet'), ('rn', 'mask-rcnn')])
 def test_original_keys_load_strictly(arch, task):
     model = _build(arch, task)
-    original = _original_state_dict(arch, model)
+    original = _original_state_dict(arch, model, task=task)
     assert is_original_denseclip(original)
     converted, dropped = convert_denseclip_state_dict(original)
     assert dropped == ['texts']

@@ -5,6 +5,7 @@ from mmengine.registry import init_default_scope
 
 from denseclip_utils import VOCAB, det_batch, tiny_det_cfg
 from ovseg.models.denseclip import box_seg_loss
+from ovseg.models.denseclip.detectors import box_seg_targets
 
 
 def _build(kind, vocab=VOCAB):
@@ -43,6 +44,23 @@ def test_vocabulary_size_must_match():
         model.loss(*det_batch())
     with pytest.raises(ValueError, match='num_classes=4'):
         model.set_vocabulary(['a', 'b'])
+
+
+def test_box_seg_targets_clamp_to_the_last_cell_as_the_original():
+    """A box reaching the image border: the original clamps x2/y2 to W-1/H-1 (not W/H)."""
+    from mmdet.structures import DetDataSample
+    from mmengine.structures import InstanceData
+    sample = DetDataSample(gt_instances=InstanceData(  # image 32x24 -> 8x6 cells at stride 4
+        bboxes=torch.tensor([[8., 4., 32., 24.], [-3., -3., 5., 9.]]), labels=torch.tensor([2, 0])))
+    target, mask = box_seg_targets((6, 8), 4.0, [sample], num_classes=3)
+    expected = torch.zeros(6, 8)
+    expected[1:5, 2:7] = 1  # x 2..7, y 1..5 clamped to 7 / 5, exclusive ends
+    torch.testing.assert_close(target[0, 2], expected)
+    assert mask[0, 0, :, 7].sum() == 0 and mask[0, 0, 5].sum() == 0  # last column/row
+    first = torch.zeros(6, 8)
+    first[0:2, 0:1] = 1  # (-3, -3, 5, 9) / 4 -> (0, 0, 1, 2)
+    torch.testing.assert_close(target[0, 0], first)
+    torch.testing.assert_close(mask[0, 0], ((expected + first) > 0).float())
 
 
 def test_box_seg_loss_targets():
