@@ -21,6 +21,9 @@ model = dict(
     text_length=13,
     score_concat_index=3,
     tau=0.07,
+    # No padding to multiples of 32 at test time, as the original (its ViT's patch convolution
+    # drops the remainder pixels); only sides shorter than 32 px are padded (min_side).
+    size_divisor=None,
     # in_channels are filled in by the segmentor: [256, 512, 1024, 2048 + num_classes]
     neck=dict(_delete_=True, type='FPN', out_channels=256, num_outs=4, init_cfg=None),
     identity_head=dict(

@@ -68,9 +68,14 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
         class_names (Sequence[str], optional): initial vocabulary. Defaults to None.
         long_names (str): ``'warn'`` truncates names longer than fits (naming them),
             ``'error'`` raises. Defaults to ``'warn'``.
-        size_divisor (int): inputs are zero-padded (bottom/right) to a multiple of this
-            before the backbone and the outputs cropped back, so images smaller than the
-            backbone stride work. Defaults to 32.
+        size_divisor (int, optional): inputs are zero-padded (bottom/right) to a multiple
+            of this before the backbone and the outputs cropped back. None follows the
+            original DenseCLIP test path: no padding (a ViT's strided patch convolution
+            drops the remainder pixels, a ResNet rounds its grids down, and the logits are
+            resized to the input size), except that a side shorter than ``min_side`` is
+            padded up to it (the original fails on such images). Defaults to 32.
+        min_side (int): with ``size_divisor=None``, the shortest side the backbone is
+            given (32: one cell of the coarsest, stride-32 level). Defaults to 32.
         train_cfg (dict, optional): mmseg train config. Defaults to None.
         test_cfg (dict, optional): mmseg test config (``mode='whole'|'slide'``,
             ``crop_size``, ``stride``) plus ``predict_from``: ``'decode_head'``
@@ -91,7 +96,8 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
                  context_length: int = 8, text_length: int = 13,
                  score_concat_index: int = 3, tau: float = 0.07,
                  class_names: Optional[Sequence[str]] = None, long_names: str = 'warn',
-                 size_divisor: int = 32, train_cfg: Optional[dict] = None,
+                 size_divisor: Optional[int] = 32, min_side: int = 32,
+                 train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None, data_preprocessor: Optional[dict] = None,
                  pretrained: Optional[str] = None, init_cfg: Optional[dict] = None) -> None:
         if pretrained is not None:
@@ -112,6 +118,7 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
             self.neck = MODELS.build(self._neck_with_channels(neck, num_classes))
         self.identity_head = None if identity_head is None else MODELS.build(identity_head)
         self.size_divisor = size_divisor
+        self.min_side = min_side
         predict_from = (self.test_cfg or {}).get('predict_from', 'decode_head')
         if predict_from not in _PREDICT_FROM:
             raise ValueError(f'test_cfg.predict_from must be one of {_PREDICT_FROM}, '
@@ -192,8 +199,8 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
         """Backbone -> :meth:`after_extract_feat` -> neck.
 
         Args:
-            inputs (Tensor): (B, 3, H, W) normalised images, H and W multiples of
-                ``size_divisor`` (see :meth:`_pad`).
+            inputs (Tensor): (B, 3, H, W) normalised images, already through
+                :meth:`_pad`.
 
         Returns:
             tuple[list[Tensor], Tensor]: neck features and the score map (B, K, h, w).
@@ -207,10 +214,16 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
         return self.extract_feat_and_score(inputs)[0]
 
     def _pad(self, inputs: Tensor) -> Tensor:
-        """Zero-pad (B, 3, H, W) at the bottom/right to multiples of ``size_divisor``."""
+        """Zero-pad (B, 3, H, W) at the bottom/right to multiples of ``size_divisor``.
+
+        With ``size_divisor=None`` only sides shorter than ``min_side`` are padded (to it).
+        """
         h, w = inputs.shape[-2:]
         d = self.size_divisor
-        ph, pw = -h % d, -w % d
+        if d is None:
+            ph, pw = max(self.min_side - h, 0), max(self.min_side - w, 0)
+        else:
+            ph, pw = -h % d, -w % d
         return F.pad(inputs, (0, pw, 0, ph)) if ph or pw else inputs
 
     # ------------------------------------------------------------------ modes

@@ -43,6 +43,7 @@ def test_ade20k_configs_match_the_original(name, in_channels, text_dim):
     assert len(model.context_decoder.decoder) == 3
     assert cfg.train_dataloader.batch_size == 4 and cfg.train_cfg.max_iters == 80000
     assert cfg.model.test_cfg.mode == 'slide'
+    assert model.size_divisor is None  # the original never pads at test time
     assert cfg.optim_wrapper.optimizer.lr == 1e-4
 
 

@@ -174,3 +174,52 @@ def test_no_contexts_is_plain_clip_text():
         text = model._class_text()
         plain = model.text_encoder(model.text_encoder.tokenize(['cat'], context_length=13))
     torch.testing.assert_close(text[0], plain[0], rtol=1e-4, atol=1e-5)
+
+
+_P16 = dict(type='CLIPViT', model_name='ovseg-tiny-vit-p16', out_indices=(0, 1, 1, 1),
+            pyramid=True, with_embeddings=True)
+
+
+def _original_whole_inference(model, inputs):
+    """The original DenseCLIP test path: no padding, crop to whole patches, resize logits.
+
+    The original ViT's patch convolution (kernel = stride = p) ignores the last H % p rows
+    and W % p columns, so cropping them first gives its exact features; mmseg 0.x then
+    resizes the decode head's logits bilinearly to the input size.
+    """
+    h, w = inputs.shape[-2:]
+    patch = getattr(model.backbone, 'patch_size', 1)
+    feats = list(model.backbone(inputs[..., :h - h % patch, :w - w % patch]))
+    levels, _ = model.after_extract_feat(feats)
+    logits = model.decode_head.forward(model.neck(levels))
+    return torch.nn.functional.interpolate(logits, size=(h, w), mode='bilinear',
+                                           align_corners=False)
+
+
+@pytest.mark.parametrize('arch,backbone,size', [
+    ('vit', None, (48, 80)), ('vit', None, (56, 88)), ('vit', _P16, (56, 88)),
+    ('vit', _P16, (72, 40)), ('rn', None, (48, 80))])
+def test_whole_inference_does_not_pad_as_the_original(arch, backbone, size):
+    """size_divisor=None (the DenseCLIP configs): logits equal the original's unpadded path."""
+    overrides = dict(size_divisor=None)
+    if backbone is not None:
+        overrides.update(backbone=backbone, score_concat_index=2)
+    model = build_seg(arch, **overrides).eval()
+    inputs = torch.randn(1, 3, *size)
+    with torch.no_grad():
+        ours = model.encode_decode(inputs, [dict(img_shape=size)])
+        reference = _original_whole_inference(model, inputs)
+        padded = build_seg(arch, **{**overrides, 'size_divisor': 32}).eval()
+        padded.load_state_dict(model.state_dict())
+        with_padding = padded.encode_decode(inputs, [dict(img_shape=size)])
+    torch.testing.assert_close(ours, reference)
+    assert (ours - with_padding).abs().max() > 1e-3  # zero-padding to 32 changes the logits
+
+
+def test_no_padding_mode_pads_only_below_min_side(arch):
+    model = build_seg(arch, size_divisor=None).eval()
+    assert model._pad(torch.zeros(1, 3, 40, 56)).shape[-2:] == (40, 56)
+    assert model._pad(torch.zeros(1, 3, 20, 56)).shape[-2:] == (32, 56)
+    with torch.no_grad():
+        out = model.predict(torch.randn(1, 3, 20, 13))
+    assert out[0].pred_sem_seg.shape == (20, 13)
