@@ -5,10 +5,11 @@ _base_ = [
 # SAM + OVSeg (the ov-seg Hugging Face demo, issues #25/#29): SAM ViT-B automatic masks as
 # class-agnostic proposals (no class logits, so CLIP alone classifies; invalid masks dropped),
 # CLIP ViT-B/16 crop mode, mask threshold 0.35 (OVSeg demo), test short side 640 (max 2560).
-# For OVSeg's mask-adapted CLIP: tools/convert/ovseg2openclip.py ovseg_R101c_vitB16_ft_mpt.pth
-# ovseg_vit-b16.pt, then --cfg-options model.mask_classifier.clip.pretrained=ovseg_vit-b16.pt
-# model.mask_classifier.clip.use_mask_prompt=True
-# model.text_classifier.text_encoder.pretrained=ovseg_vit-b16.pt
+# Mask prompts on, as OVSeg's released configs. For OVSeg's mask-adapted CLIP:
+# tools/convert/ovseg2openclip.py ovseg_R101c_vitB16_ft_mpt.pth ovseg_vit-b16.pt, then
+# --cfg-options model.mask_classifier.clip.pretrained=ovseg_vit-b16.pt
+# model.text_classifier.text_encoder.pretrained=ovseg_vit-b16.pt (plain OpenAI CLIP:
+# model.mask_classifier.clip.use_mask_prompt=False)
 model = dict(
     proposal_generator=dict(
         _delete_=True,

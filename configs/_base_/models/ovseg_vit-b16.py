@@ -1,7 +1,8 @@
-# OVSeg stage 2 with OpenAI CLIP ViT-B/16 (QuickGELU) at 224: crop mode, mean fill, mask prompts
-# depth 3 (zeros until a mask-adapted checkpoint is loaded, so off by default), ViLD templates.
-# For OVSeg's released weights: tools/convert/ovseg2openclip.py, then pretrained=<converted file> and
-# use_mask_prompt=True. Stage 1 is a placeholder (ground truth); configs swap in generators.
+# OVSeg stage 2 with CLIP ViT-B/16 (QuickGELU) at 224: crop mode, mean fill, mask prompts depth 3
+# forwarded as in OVSeg's released configs (MASK_PROMPT_FWD: True), ViLD templates. For OVSeg's
+# released weights pass the file itself (or its tools/convert/ovseg2openclip.py output) as
+# pretrained of the CLIP and of the text encoder. With plain OpenAI CLIP ('openai', zero
+# prompts) set use_mask_prompt=False. Stage 1 is a placeholder (ground truth).
 model = dict(
     type='TwoStageOVSegmentor',
     proposal_generator=dict(type='GTMaskProposals'),
@@ -15,7 +16,7 @@ model = dict(
             model_name='ViT-B-16-quickgelu',
             pretrained='openai',
             prompt_depth=3,
-            use_mask_prompt=False,
+            use_mask_prompt=True,  # as released
             with_embeddings=True)),
     text_classifier=dict(
         type='TextClassifier',

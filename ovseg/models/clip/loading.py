@@ -96,8 +96,8 @@ def read_clip_checkpoint(path: str) -> Dict[str, torch.Tensor]:
     """Read CLIP weights from a file without executing code stored in it.
 
     Accepts an OpenAI TorchScript ``.pt`` archive, a ``.safetensors`` file, or
-    a ``torch.save`` file holding a state dict, ``{'state_dict': ...}`` or a
-    full mmengine checkpoint (read through :func:`ovseg.compat.safe_torch_load`,
+    a ``torch.save`` file holding a state dict, ``{'state_dict': ...}``, a
+    detectron2 ``{'model': ...}`` checkpoint (OVSeg's releases) or a full mmengine checkpoint (read through :func:`ovseg.compat.safe_torch_load`,
     ``weights_only=True``). A leading ``module.`` is stripped from the keys.
 
     Args:
@@ -127,8 +127,9 @@ def read_clip_checkpoint(path: str) -> Dict[str, torch.Tensor]:
                 f'are read; convert other archives to a state dict first.') from None
     else:
         checkpoint = safe_torch_load(path, map_location='cpu')
-    if isinstance(checkpoint, dict) and isinstance(checkpoint.get('state_dict'), dict):
-        checkpoint = checkpoint['state_dict']
+    for key in ('model', 'state_dict'):  # detectron2 (OVSeg's releases), mmengine
+        if isinstance(checkpoint, dict) and isinstance(checkpoint.get(key), dict):
+            checkpoint = checkpoint[key]
     if not isinstance(checkpoint, dict) or not any(
             isinstance(v, torch.Tensor) for v in checkpoint.values()):
         raise RuntimeError(f'CLIP checkpoint {path} holds no state dict of tensors.')

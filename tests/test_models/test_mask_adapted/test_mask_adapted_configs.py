@@ -46,3 +46,12 @@ def test_vit_b16_prompt_shape_and_lr():
     cfg, _ = build_config_model(
         osp.join(folder, 'mask-adapted-clip-ft_vit-b16_4xb128-5e_coco-captions-224.py'))
     assert cfg.optim_wrapper.optimizer.lr == 5e-6 and cfg.optim_wrapper.optimizer.weight_decay == 0.2
+
+
+@pytest.mark.parametrize('path', [p for p in CONFIGS if 'ade20k' in osp.basename(p)],
+                         ids=lambda p: osp.basename(p))
+def test_ade20k_configs_forward_mask_prompts_as_released(path):
+    """OVSeg's released configs set MASK_PROMPT_FWD: True (depth 3)."""
+    _, model = build_config_model(path)
+    clip = model.mask_classifier.clip
+    assert clip.use_mask_prompt and clip.prompt_depth == 3

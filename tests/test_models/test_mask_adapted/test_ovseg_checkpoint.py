@@ -64,6 +64,20 @@ def test_tower_reads_ovseg_layout_and_broadcast_prompts(tmp_path):
     torch.testing.assert_close(tower.visual.conv1.weight, clip.visual.conv1.weight)
 
 
+def test_tower_reads_the_released_detectron2_file_directly(tmp_path):
+    """OVSeg's release as it is ({'model': ..., 'iteration': ...}), no conversion step."""
+    clip = build_tiny_clip(seed=5)
+    prompts = torch.randn(2, 16, 64)
+    path = tmp_path / 'ovseg_released.pth'
+    torch.save(_ovseg_layout(clip, prompts), path)
+    tower = MaskPromptViT(model_name='ovseg-tiny-vit', pretrained=str(path), prompt_depth=2)
+    tower.init_weights()
+    torch.testing.assert_close(tower.mask_embedding.data, prompts)
+    crops = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(tower.encode_masked(crops), clip.encode_image(crops))
+
+
 def test_infer_model_name_prefers_quickgelu():
     assert infer_clip_model_name(build_tiny_clip().state_dict()) == 'ovseg-tiny-vit'
     with torch.device('meta'):  # shapes only
