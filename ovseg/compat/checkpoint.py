@@ -240,7 +240,7 @@ def _mismatch_report(name: str, missing: List[str], unexpected: List[str],
 def load_model_weights(model: nn.Module, checkpoint: Union[str, os.PathLike, Dict[str, Any]], *,
                        strict: bool = True, map_location: Any = 'cpu',
                        revise_keys: Sequence[Tuple[str, str]] = ((r'^module\.', ''),),
-                       logger: Any = 'current') -> Dict[str, Any]:
+                       logger: Any = 'current', name: Optional[str] = None) -> Dict[str, Any]:
     """Load a checkpoint's weights into ``model``, by default strictly.
 
     Reads a path with the weights-only loader (mmengine's ``CheckpointLoader``, whose local and
@@ -257,6 +257,8 @@ def load_model_weights(model: nn.Module, checkpoint: Union[str, os.PathLike, Dic
         revise_keys (sequence[tuple[str, str]]): regex (pattern, replacement) applied to
             every key. Defaults to stripping a leading ``module.``.
         logger (Any): mmengine ``print_log`` logger for the non-strict report.
+        name (str, optional): how messages call the checkpoint. Defaults to the path
+            (``'checkpoint'`` for a dict).
 
     Returns:
         dict: the whole checkpoint (``meta`` etc. included), config texts removed
@@ -268,9 +270,10 @@ def load_model_weights(model: nn.Module, checkpoint: Union[str, os.PathLike, Dic
         CheckpointError: the file is missing, not a checkpoint, truncated or unsafe.
     """
     from mmengine.runner.checkpoint import _load_checkpoint
-    name = os.fspath(checkpoint) if isinstance(checkpoint, (str, os.PathLike)) else 'checkpoint'
     if isinstance(checkpoint, (str, os.PathLike)):
-        checkpoint = _load_checkpoint(name, map_location=map_location)
+        name = name or os.fspath(checkpoint)
+        checkpoint = _load_checkpoint(os.fspath(checkpoint), map_location=map_location)
+    name = name or 'checkpoint'
     drop_config_text(checkpoint)
     state_dict = {}
     for key, value in _state_dict_of(checkpoint, name).items():

@@ -71,7 +71,7 @@ class OVSegRunner(Runner):
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
         load_model_weights(model, checkpoint, strict=strict or self._strict_weights,
-                           revise_keys=revise_keys, logger=self.logger)
+                           revise_keys=revise_keys, logger=self.logger, name=filename)
         self._has_loaded = True
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
