@@ -135,7 +135,7 @@ def describe_load_failure(file: Any, err: BaseException) -> Tuple[CheckpointErro
     if refused:
         return UnsafeCheckpointError(
             f'Refused to load checkpoint {name}: it needs {refused}, which the weights-only '
-            f'loader does not allow (loading it would run code named in the file). If you '
+            f'loader does not allow (unpickling it would need code execution). If you '
             f'trust this file, '
             f'set {ALLOW_UNSAFE_ENV}=1 (or pass --allow-unsafe-checkpoint to the ovseg tools).',
             refused=refused), refused

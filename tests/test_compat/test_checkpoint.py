@@ -10,7 +10,9 @@ from mmengine.runner.checkpoint import _load_checkpoint
 
 from ovseg.compat import (ALLOW_UNSAFE_ENV, CheckpointError, CheckpointNotFoundError,
                           NotACheckpointError, TruncatedCheckpointError,
-                          UnsafeCheckpointError, safe_torch_load)
+                          UnsafeCheckpointError, load_model_weights,
+                          optional_checkpoint_keys, safe_torch_load)
+from ovseg.compat import CheckpointMismatchError
 
 
 class _Exploit:
@@ -145,3 +147,80 @@ def test_refused_global_is_named_and_only_it_suggests_the_opt_in(tmp_path, monke
         assert info.value.refused == f'{os.name}.system'
         assert f'it needs {os.name}.system' in str(info.value)
         assert ALLOW_UNSAFE_ENV in str(info.value) and 'weights_only=False' not in str(info.value)
+
+
+class _Head(torch.nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.fc = torch.nn.Linear(4, width)
+        self.norm = torch.nn.BatchNorm1d(width)
+
+
+class _Net(torch.nn.Module):
+    def __init__(self, width=8, extra=False):
+        super().__init__()
+        self.head = _Head(width)
+        if extra:
+            self.more = torch.nn.Linear(2, 2)
+
+
+def test_load_model_weights_strict_names_each_kind(tmp_path):
+    wide = _Net(width=16, extra=True)
+    path = tmp_path / 'wide.pth'
+    torch.save({'state_dict': {'module.' + k: v for k, v in wide.state_dict().items()},
+                'meta': {'epoch': 1}}, path)
+    with pytest.raises(CheckpointMismatchError) as info:
+        load_model_weights(_Net(width=8), str(path))
+    message = str(info.value)
+    assert message.startswith(f'{path} does not fit the model: ')
+    assert '2 unexpected key(s): more.weight, more.bias' in message
+    assert '6 shape-mismatched key(s): head.fc.weight (checkpoint [16, 4] vs model [8, 4])' \
+        in message
+    assert info.value.mismatched[0] == ('head.fc.weight', (16, 4), (8, 4))
+    with pytest.raises(CheckpointMismatchError, match=r'2 missing key\(s\): more.weight, '
+                       r'more.bias'):
+        load_model_weights(_Net(width=16, extra=True), {'state_dict': _Net(16).state_dict()})
+
+
+def test_load_model_weights_exact_and_non_strict(tmp_path):
+    source, target = _Net(width=8), _Net(width=8)
+    torch.nn.init.ones_(source.head.fc.weight)
+    checkpoint = load_model_weights(target, {'model': source.state_dict(), 'meta': {'x': 1}})
+    assert checkpoint['meta'] == {'x': 1}
+    assert torch.equal(target.head.fc.weight, source.head.fc.weight)
+    partial = _Net(width=8, extra=True)
+    load_model_weights(partial, {'state_dict': source.state_dict()}, strict=False)  # logs
+    assert torch.equal(partial.head.fc.weight, source.head.fc.weight)
+
+
+class _Optional(torch.nn.Module):
+    """A module whose ``cache`` buffer a checkpoint may lack or carry (declared optional)."""
+
+    checkpoint_optional_keys = ('cache',)
+
+    def __init__(self, size):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.ones(2))
+        self.register_buffer('cache', torch.zeros(size))
+
+
+def test_declared_optional_keys_may_be_absent_or_differ():
+    model = torch.nn.Sequential(_Optional(3))
+    assert optional_checkpoint_keys(model) == ['0.cache']
+    load_model_weights(model, {'0.weight': torch.full((2,), 2.0)})  # no cache: allowed
+    assert torch.equal(model[0].weight, torch.full((2,), 2.0))
+    load_model_weights(model, {'0.weight': torch.ones(2), '0.cache': torch.ones(5)})
+    assert torch.equal(model[0].cache, torch.zeros(3))  # other shape: skipped, not copied
+    with pytest.raises(CheckpointMismatchError, match='0.weight'):
+        load_model_weights(model, {'0.cache': torch.ones(3)})  # only the declared key is free
+
+
+def test_load_model_weights_drops_config_text(tmp_path):
+    from ovseg.testing import add_config_text
+    marker = tmp_path / 'ran'
+    model = _Net()
+    checkpoint = add_config_text({'state_dict': model.state_dict()}, str(marker))
+    torch.save(checkpoint, tmp_path / 'c.pth')
+    loaded = load_model_weights(model, str(tmp_path / 'c.pth'))
+    assert 'config' not in loaded['meta'] and 'cfg' not in loaded['meta']
+    assert 'cfg' not in loaded['message_hub']['runtime_info'] and not marker.exists()

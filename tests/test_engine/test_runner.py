@@ -14,24 +14,17 @@ import pytest
 import torch
 
 from ovseg.datasets.synthworld import SceneConfig, generate
+from ovseg.compat import safe_torch_load
+from ovseg.testing import add_config_text
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
 pytestmark = pytest.mark.slow
 
 
-def marker_code(marker: str, extra: str = '') -> str:
-    """Config text that, executed, writes ``marker`` (it must only ever be parsed)."""
-    return f"import pathlib\npathlib.Path({marker!r}).write_text('x')\n{extra}"
-
-
 def hostile_checkpoint(src: str, dst: str, marker: str, extra: str = '') -> str:
-    """``src`` with every stored config text replaced by :func:`marker_code`."""
-    checkpoint = torch.load(src, weights_only=False)
-    code = marker_code(marker, extra)
-    checkpoint['meta'].update(config=code, cfg=code)
-    checkpoint['message_hub'].setdefault('runtime_info', {})['cfg'] = code
-    torch.save(checkpoint, dst)
+    """``src`` with every stored config text replaced by code that writes ``marker``."""
+    torch.save(add_config_text(safe_torch_load(src), marker, extra), dst)
     return dst
 
 
@@ -73,7 +66,6 @@ def test_hostile_checkpoint_is_weights_only_clean(trained, tmp_path):
     marker = tmp_path / 'ran'
     path = hostile_checkpoint(osp.join(trained[1], 'iter_2.pth'), str(tmp_path / 'h.pth'),
                               str(marker))
-    from ovseg.compat import safe_torch_load
     assert 'pathlib' in safe_torch_load(path)['meta']['config']  # loads, nothing refused
     assert not marker.exists()
 

@@ -76,3 +76,14 @@ def test_detection_keys_are_kept():
     assert dropped == [] and 'backbone.visual.layer1.0.conv1.weight' in out
     assert {'bbox_head.retina_cls.weight', 'roi_head.bbox_head.fc_cls.weight',
             'rpn_head.rpn_conv.weight', 'text_encoder.logit_scale'} <= set(out)
+
+
+def test_config_text_in_the_source_never_runs(tmp_path):
+    from ovseg.testing import add_config_text
+    marker = tmp_path / 'ran'
+    src = tmp_path / 'denseclip_original.pth'
+    torch.save(add_config_text(dict(meta=dict(CLASSES=VOCAB), state_dict=_to_original_layout(
+        build_seg('rn').state_dict())), str(marker)), src)
+    _tool().main([str(src), str(tmp_path / 'converted.pth')])
+    meta = torch.load(tmp_path / 'converted.pth', weights_only=True)['meta']
+    assert 'config' not in meta and 'cfg' not in meta and not marker.exists()

@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 
 from denseclip_utils import VOCAB, build_seg, tiny_seg_cfg
-from ovseg.testing import load_script
+from ovseg.testing import add_config_text, load_script
 
 
 def _demo():
@@ -73,11 +73,8 @@ def test_demo_refuses_a_checkpoint_of_other_widths(tiny_run, tmp_path):
 
 def test_demo_never_executes_config_text_in_the_checkpoint(tiny_run, tmp_path):
     marker = tmp_path / 'ran'
-    code = f"import pathlib\npathlib.Path({str(marker)!r}).write_text('x')\n"
     checkpoint = torch.load(tiny_run / 'tiny.pth', weights_only=True)
-    checkpoint['meta'].update(config=code, cfg=code)
-    checkpoint['message_hub'] = dict(runtime_info=dict(cfg=code))
-    torch.save(checkpoint, tmp_path / 'hostile.pth')
+    torch.save(add_config_text(checkpoint, str(marker)), tmp_path / 'hostile.pth')
     out, _ = _demo().run(str(tiny_run / 'img.png'), str(tiny_run / 'tiny.py'),
                          str(tmp_path / 'hostile.pth'), out=str(tmp_path / 'out.png'))
     assert cv2.imread(out) is not None and not marker.exists()
