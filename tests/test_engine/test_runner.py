@@ -15,7 +15,7 @@ import torch
 
 from ovseg.datasets.synthworld import SceneConfig, generate
 from ovseg.compat import safe_torch_load
-from ovseg.testing import add_config_text
+from ovseg.testing import add_config_text, load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
@@ -29,17 +29,9 @@ def hostile_checkpoint(src: str, dst: str, marker: str, extra: str = '') -> str:
 
 
 def _options(world, max_iters):
-    opts = ['model.model_name=ovseg-tiny-vit', 'train_dataloader.batch_size=8',
-            f'train_cfg.max_iters={max_iters}', f'train_cfg.val_interval={max_iters}',
-            'default_hooks.logger.interval=1', 'default_hooks.checkpoint.interval=2',
-            'train_dataloader.dataset.pipeline.2.scale=(32,32)']
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        opts += [f'{loader}.dataset.data_root={world}', f'{loader}.num_workers=0',
-                 f'{loader}.persistent_workers=False']
-    for loader in ('val_dataloader', 'test_dataloader'):
-        opts += [f'{loader}.dataset.pipeline.1.size=32',
-                 f'{loader}.dataset.pipeline.2.scale=(32,32)']
-    return opts
+    """The tiny SynthWorld CLIP run of test_train_test_cli.py, checkpointing every 2 iterations."""
+    cli_test = load_script('tests/test_tools/test_train_test_cli.py')
+    return cli_test._options(world, max_iters=max_iters, checkpoint_interval=2)
 
 
 def _run(args):
@@ -70,13 +62,18 @@ def test_hostile_checkpoint_is_weights_only_clean(trained, tmp_path):
     assert not marker.exists()
 
 
-def test_resume_never_executes_the_stored_config(trained, tmp_path):
+def _resume_hostile(trained, tmp_path, extra=''):
+    """tools/train.py --resume of iter_2.pth with hostile config text; (process, marker)."""
     world, work_dir = trained
     marker = tmp_path / 'ran'
     path = hostile_checkpoint(osp.join(work_dir, 'iter_2.pth'), str(tmp_path / 'h.pth'),
-                              str(marker))
-    proc = _run(['tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'resumed'), '--resume',
-                 path, '--cfg-options', *_options(world, 3)])
+                              str(marker), extra=extra)
+    return _run(['tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'resumed'), '--resume',
+                 path, '--cfg-options', *_options(world, 3)]), marker
+
+
+def test_resume_never_executes_the_stored_config(trained, tmp_path):
+    proc, marker = _resume_hostile(trained, tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'resumed epoch: 0, iter: 2' in proc.stdout + proc.stderr
     assert not marker.exists()
@@ -84,12 +81,7 @@ def test_resume_never_executes_the_stored_config(trained, tmp_path):
 
 def test_resume_checks_gpu_count_without_executing(trained, tmp_path):
     """mmengine's GPU-count check still works, on the value parsed from the text."""
-    world, work_dir = trained
-    marker = tmp_path / 'ran'
-    path = hostile_checkpoint(osp.join(work_dir, 'iter_2.pth'), str(tmp_path / 'h.pth'),
-                              str(marker), extra='gpu_ids = [0, 1]\n')
-    proc = _run(['tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'resumed'), '--resume',
-                 path, '--cfg-options', *_options(world, 3)])
+    proc, marker = _resume_hostile(trained, tmp_path, extra='gpu_ids = [0, 1]\n')
     assert proc.returncode != 0
     assert 'trained on 2 GPUs, this run uses 1' in proc.stderr
     assert not marker.exists()
