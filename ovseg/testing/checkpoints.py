@@ -9,7 +9,9 @@ def config_text_writing(marker: str, extra: str = '') -> str:
         marker (str): file the code would create.
         extra (str): config lines appended (e.g. ``'gpu_ids = [0, 1]\\n'``).
     """
-    return f"import pathlib\npathlib.Path({marker!r}).write_text('ran')\n{extra}"
+    # ``__import__`` rather than an import statement: mmengine turns config imports into lazy
+    # objects, so this form is the one ``Config.fromstring`` really runs
+    return f"__import__('pathlib').Path({marker!r}).write_text('ran')\n{extra}"
 
 
 def add_config_text(checkpoint: Dict[str, Any], marker: str, extra: str = '') -> Dict[str, Any]:
