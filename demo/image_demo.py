@@ -196,13 +196,13 @@ def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = N
         ``proposals_out`` for two-stage models, None otherwise).
     """
     import mmcv
-    from mmseg.apis import init_model
 
     import ovseg  # noqa: F401  (compat patches: weights-only checkpoint loading)
     import ovseg.models  # noqa: F401
+    from ovseg.apis import init_segmentor  # strict: a checkpoint must fit the config
     from ovseg.models.clip.vocabulary import load_vocabulary
 
-    model = init_model(config, checkpoint, device=device, cfg_options=cfg_options)
+    model = init_segmentor(config, checkpoint, device=device, cfg_options=cfg_options)
     if proposals_out and not hasattr(model, 'classify'):
         raise SystemExit(f'error: --proposals-out needs a two-stage model (TwoStageOVSegmentor); '
                          f'{config} builds {type(model).__name__}')

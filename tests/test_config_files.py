@@ -33,3 +33,18 @@ def test_config_builds_offline(path):
         for name in ('train_dataloader', 'optim_wrapper'):
             assert name in cfg, f'{osp.relpath(path, REPO)} trains but lacks {name}'
     assert 'test_dataloader' not in cfg or 'test_evaluator' in cfg
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=[osp.relpath(p, REPO) for p in CONFIGS])
+def test_checkpoint_of_config_loads_back_strictly(path):
+    """What a Runner saves of the model (``get_state_dict``) loads strictly into a fresh build.
+
+    This is how the list of allowed exceptions of strict loading was found (empty: see README
+    "Checkpoint safety and compatibility"); a key that a checkpoint cannot carry fails here.
+    """
+    from mmengine.runner.checkpoint import get_state_dict
+
+    from ovseg.compat import load_model_weights
+    _, trained = build_config_model(path)
+    _, fresh = build_config_model(path)
+    load_model_weights(fresh, {'state_dict': get_state_dict(trained), 'meta': {}}, strict=True)

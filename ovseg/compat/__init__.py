@@ -4,11 +4,17 @@ Everything ovseg changes in upstream behaviour lives here and is applied once by
 :func:`apply_compat_patches` (called on ``import ovseg``):
 
 - :mod:`.checkpoint`: weights-only loading with an allow-list for mmengine
-  checkpoints (resume on torch >= 2.6), refusal of files that need code.
+  checkpoints (resume on torch >= 2.6), refusal of files that need code, strict
+  loading of weights (:func:`load_model_weights`); :mod:`.checkpoint_errors`: what is
+  wrong with a file; :mod:`.config_text`: values from stored config text, unexecuted.
 - :mod:`.config`: the mmengine 0.10.7 frozen-module config bug on Python 3.11.
 """
-from .checkpoint import (ALLOW_UNSAFE_ENV, UnsafeCheckpointError,
+from .checkpoint import (ALLOW_UNSAFE_ENV, CheckpointMismatchError, drop_config_text,
+                         load_model_weights, optional_checkpoint_keys,
                          register_safe_checkpoint_loaders, safe_torch_load)
+from .checkpoint_errors import (CheckpointError, CheckpointNotFoundError, NotACheckpointError,
+                                TruncatedCheckpointError, UnsafeCheckpointError)
+from .config_text import read_config_value
 from .config import patch_frozen_module_detection
 
 _applied = False
@@ -24,5 +30,8 @@ def apply_compat_patches() -> None:
     _applied = True
 
 
-__all__ = ['ALLOW_UNSAFE_ENV', 'UnsafeCheckpointError', 'apply_compat_patches',
+__all__ = ['ALLOW_UNSAFE_ENV', 'CheckpointError', 'CheckpointMismatchError',
+           'CheckpointNotFoundError', 'NotACheckpointError', 'TruncatedCheckpointError',
+           'UnsafeCheckpointError', 'apply_compat_patches', 'drop_config_text',
+           'load_model_weights', 'optional_checkpoint_keys', 'read_config_value',
            'safe_torch_load']

@@ -8,24 +8,36 @@ through ``torch.serialization.safe_globals``) and register the loader for local
 files and URLs in mmengine's ``CheckpointLoader``. Anything else that needs code
 execution to unpickle is refused with :class:`UnsafeCheckpointError`, unless the
 user opts in explicitly with ``OVSEG_ALLOW_UNSAFE_CHECKPOINTS=1`` (or
-``allow_unsafe=True``) for a file they trust.
+``allow_unsafe=True``) for a file they trust. Files that are no checkpoint at all
+(missing, empty, text, images, truncated) raise the other
+:class:`~.checkpoint_errors.CheckpointError` types, never with the opt-in advice.
+
+:func:`load_model_weights` is the one function that puts checkpoint weights into
+a model: strict by default (missing, unexpected and shape-mismatched keys are an
+error naming them), except for the keys the model's modules declare optional.
 """
+import fnmatch
 import os
 import os.path as osp
 import pickle
+import re
 import warnings
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.logging import print_log
 from mmengine.runner.checkpoint import CheckpointLoader
+from torch import nn
 
-ALLOW_UNSAFE_ENV = 'OVSEG_ALLOW_UNSAFE_CHECKPOINTS'
+from .checkpoint_errors import (ALLOW_UNSAFE_ENV, CheckpointError, CheckpointNotFoundError,
+                                NotACheckpointError, UnsafeCheckpointError,
+                                describe_load_failure)
 
-
-class UnsafeCheckpointError(RuntimeError):
-    """Raised when a checkpoint needs arbitrary code execution to load."""
+__all__ = ['ALLOW_UNSAFE_ENV', 'CheckpointError', 'CheckpointMismatchError',
+           'UnsafeCheckpointError', 'drop_config_text', 'load_model_weights',
+           'optional_checkpoint_keys', 'safe_torch_load']
 
 
 def _numpy_dtype_classes() -> List[type]:
@@ -64,17 +76,6 @@ def unsafe_loading_allowed() -> bool:
     return os.environ.get(ALLOW_UNSAFE_ENV, '') == '1'
 
 
-def _unpickler_reason(err: Exception) -> str:
-    """The line of torch's weights-only error that names the refused global."""
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    for i, line in enumerate(lines):
-        if 'WeightsUnpickler error' in line:
-            reason = line.split('WeightsUnpickler error:', 1)[1].strip()
-            reason = reason or (lines[i + 1] if i + 1 < len(lines) else line)
-            return reason.split('. Please use', 1)[0]
-    return lines[0] if lines else type(err).__name__
-
-
 def safe_torch_load(file: Any, map_location: Any = 'cpu', *,
                     allow_unsafe: Optional[bool] = None) -> Any:
     """``torch.load`` with ``weights_only=True`` plus the mmengine allow-list.
@@ -83,37 +84,43 @@ def safe_torch_load(file: Any, map_location: Any = 'cpu', *,
         file (str | file-like): checkpoint path or buffer.
         map_location (Any): as in :func:`torch.load`. Defaults to ``'cpu'``.
         allow_unsafe (bool, optional): fall back to a full unpickle when the
-            file needs code execution. Defaults to the
+            only problem is a refused global. Defaults to the
             ``OVSEG_ALLOW_UNSAFE_CHECKPOINTS`` environment variable.
 
     Raises:
-        UnsafeCheckpointError: the file needs code execution and unsafe
-            loading was not allowed. Nothing from the file has run.
+        CheckpointNotFoundError: ``file`` does not exist.
+        NotACheckpointError: empty, text, image or other non-checkpoint bytes.
+        TruncatedCheckpointError: a checkpoint cut short.
+        UnsafeCheckpointError: the file needs a refused global (named in the
+            message) and unsafe loading was not allowed. Nothing from the file
+            has run.
     """
-    name = file if isinstance(file, (str, os.PathLike)) else getattr(file, 'name', '<buffer>')
+    if isinstance(file, (str, os.PathLike)) and not osp.isfile(file):
+        raise CheckpointNotFoundError(f'Checkpoint file {os.fspath(file)} does not exist.')
     try:
         with torch.serialization.safe_globals(checkpoint_safe_globals()):
             return torch.load(file, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as err:
+    except (pickle.UnpicklingError, RuntimeError, OSError, EOFError, KeyError, ValueError,
+            IndexError, TypeError, AttributeError, UnicodeDecodeError) as err:
+        # what torch raises for a file that is not a (whole) checkpoint varies with the
+        # bytes; describe_load_failure looks at the file and names what it is instead
+        error, refused = describe_load_failure(file, err)
+        if refused is None:
+            raise error from None
         if allow_unsafe is None:
             allow_unsafe = unsafe_loading_allowed()
         if not allow_unsafe:
-            raise UnsafeCheckpointError(
-                f'Refused to load checkpoint {name!s}: it contains objects that '
-                f'need arbitrary code execution to unpickle ({_unpickler_reason(err)}). '
-                f'If you trust this file, set {ALLOW_UNSAFE_ENV}=1 (or pass '
-                f'--allow-unsafe-checkpoint to the ovseg tools).') from None
-        warnings.warn(f'Loading {name!s} with weights_only=False because '
-                      f'{ALLOW_UNSAFE_ENV}=1: this runs code stored in the file.')
-        if hasattr(file, 'seek'):
-            file.seek(0)
-        return torch.load(file, map_location=map_location, weights_only=False)
+            raise error from None
+    name = file if isinstance(file, (str, os.PathLike)) else getattr(file, 'name', '<buffer>')
+    warnings.warn(f'Loading {name!s} with a full unpickle because {ALLOW_UNSAFE_ENV}=1 '
+                  f'(it needs {refused}): this runs code stored in the file.')
+    if hasattr(file, 'seek'):
+        file.seek(0)
+    return torch.load(file, map_location=map_location, weights_only=False)
 
 
 def _load_from_local(filename: str, map_location: Any) -> Any:
     filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'Checkpoint file {filename} can not be found.')
     return safe_torch_load(filename, map_location)
 
 
@@ -139,3 +146,159 @@ def register_safe_checkpoint_loaders(register: Callable = CheckpointLoader.regis
     """Route mmengine's local and http(s) checkpoint loading through :func:`safe_torch_load`."""
     register(prefixes='', loader=_load_from_local, force=True)
     register(prefixes=('http://', 'https://'), loader=_load_from_http, force=True)
+
+
+# --- config text stored in checkpoints ------------------------------------------------------
+
+#: where mmengine / mmcv checkpoints keep the training config as Python source
+CONFIG_TEXT_KEYS = (('meta', 'config'), ('meta', 'cfg'), ('message_hub', 'runtime_info', 'cfg'))
+
+
+def drop_config_text(checkpoint: Any) -> Dict[str, str]:
+    """Remove the config source texts from ``checkpoint`` (in place) and return them.
+
+    mmengine's ``Runner.resume`` executes ``meta['config']`` with ``Config.fromstring`` and its
+    inferencers execute ``meta['cfg']`` / ``message_hub.runtime_info.cfg``. With the texts gone no
+    mmengine code path can run them; read values from them with
+    :func:`ovseg.compat.config_text.read_config_value` (parsing only).
+
+    Returns:
+        dict[str, str]: dotted location (``'meta.config'``...) -> text, for those present.
+    """
+    texts = {}
+    for path in CONFIG_TEXT_KEYS:
+        node = checkpoint
+        for key in path[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and path[-1] in node:
+            texts['.'.join(path)] = node.pop(path[-1])
+    return texts
+
+
+# --- weights into a model -------------------------------------------------------------------
+
+class CheckpointMismatchError(CheckpointError):
+    """The checkpoint's weights do not fit the model (a checkpoint of another config?).
+
+    Attributes:
+        missing, unexpected (list[str]): keys only in the model / only in the checkpoint.
+        mismatched (list[tuple[str, tuple, tuple]]): key, checkpoint shape, model shape.
+    """
+
+    def __init__(self, message: str, *, missing: Sequence[str] = (),
+                 unexpected: Sequence[str] = (),
+                 mismatched: Sequence[Tuple[str, tuple, tuple]] = ()) -> None:
+        super().__init__(message)
+        self.missing, self.unexpected = list(missing), list(unexpected)
+        self.mismatched = list(mismatched)
+
+
+def optional_checkpoint_keys(model: nn.Module) -> List[str]:
+    """Key patterns (:mod:`fnmatch`) a checkpoint of ``model`` may lack or hold extra.
+
+    Every module class may declare ``checkpoint_optional_keys``: patterns relative to the module,
+    each with the reason in the owning class's docstring/comment. Returned with the module's
+    prefix in ``model``.
+    """
+    patterns = []
+    for prefix, module in model.named_modules():
+        for pattern in getattr(type(module), 'checkpoint_optional_keys', ()):
+            patterns.append(f'{prefix}.{pattern}' if prefix else pattern)
+    return patterns
+
+
+def _state_dict_of(checkpoint: Any, name: str) -> Dict[str, Any]:
+    """The weights of a loaded checkpoint: ``state_dict`` / ``model`` entry, or itself."""
+    if isinstance(checkpoint, dict):
+        for key in ('state_dict', 'model'):
+            if isinstance(checkpoint.get(key), dict):
+                return checkpoint[key]
+        if any(isinstance(v, torch.Tensor) for v in checkpoint.values()):
+            return checkpoint
+    raise NotACheckpointError(f'{name} holds no state dict of tensors (looked for a '
+                              f"'state_dict' or 'model' entry, or tensors at the top level).")
+
+
+def _listed(keys: Sequence[Any], limit: int = 5) -> str:
+    shown = ', '.join(str(k) for k in keys[:limit])
+    return shown + (f', ... ({len(keys) - limit} more)' if len(keys) > limit else '')
+
+
+def _mismatch_report(name: str, missing: List[str], unexpected: List[str],
+                     mismatched: List[Tuple[str, tuple, tuple]]) -> str:
+    parts = []
+    if missing:
+        parts.append(f'{len(missing)} missing key(s): {_listed(missing)}')
+    if unexpected:
+        parts.append(f'{len(unexpected)} unexpected key(s): {_listed(unexpected)}')
+    if mismatched:
+        shapes = [f'{k} (checkpoint {list(c)} vs model {list(m)})' for k, c, m in mismatched]
+        parts.append(f'{len(mismatched)} shape-mismatched key(s): {_listed(shapes)}')
+    return f'{name} does not fit the model: ' + '; '.join(parts)
+
+
+def load_model_weights(model: nn.Module, checkpoint: Union[str, os.PathLike, Dict[str, Any]], *,
+                       strict: bool = True, map_location: Any = 'cpu',
+                       revise_keys: Sequence[Tuple[str, str]] = ((r'^module\.', ''),),
+                       logger: Any = 'current', name: Optional[str] = None) -> Dict[str, Any]:
+    """Load a checkpoint's weights into ``model``, by default strictly.
+
+    Reads a path with the weights-only loader (mmengine's ``CheckpointLoader``, whose local and
+    http(s) schemes are :func:`safe_torch_load`); unwraps ``state_dict`` / ``model``; strips
+    ``module.``; compares keys and shapes with ``model.state_dict()``. Keys matching
+    :func:`optional_checkpoint_keys` of the model are exempt.
+
+    Args:
+        model (nn.Module): the model (not a DDP wrapper).
+        checkpoint (str | dict): path/URL, or an already loaded checkpoint dict.
+        strict (bool): raise on missing, unexpected or shape-mismatched keys. When False,
+            the fitting weights load and the report is logged. Defaults to True.
+        map_location (Any): for reading a path. Defaults to ``'cpu'``.
+        revise_keys (sequence[tuple[str, str]]): regex (pattern, replacement) applied to
+            every key. Defaults to stripping a leading ``module.``.
+        logger (Any): mmengine ``print_log`` logger for the non-strict report.
+        name (str, optional): how messages call the checkpoint. Defaults to the path
+            (``'checkpoint'`` for a dict).
+
+    Returns:
+        dict: the whole checkpoint (``meta`` etc. included), config texts removed
+        (:func:`drop_config_text`).
+
+    Raises:
+        CheckpointMismatchError: strict and the weights do not fit; the message gives the
+            count of each kind and the first keys.
+        CheckpointError: the file is missing, not a checkpoint, truncated or unsafe.
+    """
+    from mmengine.runner.checkpoint import _load_checkpoint
+    if isinstance(checkpoint, (str, os.PathLike)):
+        name = name or os.fspath(checkpoint)
+        checkpoint = _load_checkpoint(os.fspath(checkpoint), map_location=map_location)
+    name = name or 'checkpoint'
+    drop_config_text(checkpoint)
+    state_dict = {}
+    for key, value in _state_dict_of(checkpoint, name).items():
+        for pattern, replacement in revise_keys:
+            key = re.sub(pattern, replacement, key)
+        state_dict[key] = value
+    own = model.state_dict()
+    optional = optional_checkpoint_keys(model)
+
+    def required(key: str) -> bool:
+        return not any(fnmatch.fnmatchcase(key, p) for p in optional)
+
+    missing = [k for k in own if k not in state_dict and required(k)]
+    unexpected = [k for k in state_dict if k not in own and required(k)]
+    mismatched = [(k, tuple(getattr(v, 'shape', ())), tuple(own[k].shape))
+                  for k, v in state_dict.items() if k in own
+                  and tuple(getattr(v, 'shape', ())) != tuple(own[k].shape)]
+    skip = {k for k, *_ in mismatched}  # never copied, optional or not
+    mismatched = [m for m in mismatched if required(m[0])]
+    if missing or unexpected or mismatched:
+        report = _mismatch_report(name, missing, unexpected, mismatched)
+        if strict:
+            raise CheckpointMismatchError(report, missing=missing, unexpected=unexpected,
+                                          mismatched=mismatched)
+        print_log(f'Loaded non-strictly; {report}', logger=logger, level=30)
+    model.load_state_dict({k: v for k, v in state_dict.items() if k in own and k not in skip},
+                          strict=False)
+    return checkpoint

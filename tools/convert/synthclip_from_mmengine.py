@@ -10,7 +10,7 @@ import argparse
 
 import torch
 
-from ovseg.compat import safe_torch_load
+from ovseg.compat import read_config_value, safe_torch_load
 from ovseg.models.pretraining import save_clip_checkpoint
 
 _TEXT_PREFIX = 'classifier.text_encoder.'
@@ -46,12 +46,16 @@ def main() -> None:
 
 
 def _model_name_from_meta(checkpoint: dict):
-    """``model.model_name`` of the config text mmengine stores in ``meta['cfg']``."""
+    """``model.model_name`` of the config text mmengine stores in ``meta['cfg']``.
+
+    The text is Python source from the file: it is parsed, never executed
+    (``Config.fromstring`` would run it).
+    """
     cfg_text = checkpoint.get('meta', {}).get('cfg')
-    if not cfg_text:
+    if not isinstance(cfg_text, str) or not cfg_text:
         return None
-    from mmengine.config import Config
-    return Config.fromstring(cfg_text, file_format='.py').get('model', {}).get('model_name')
+    name = read_config_value(cfg_text, 'model.model_name')
+    return name if isinstance(name, str) else None
 
 
 if __name__ == '__main__':

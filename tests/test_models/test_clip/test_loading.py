@@ -182,3 +182,14 @@ def test_load_clip_weights_casts_and_checks():
 def test_list_clip_models():
     names = list_clip_models()
     assert TINY_VIT in names and TINY_RN in names and 'ViT-B-16' in names
+
+
+def test_config_text_in_the_checkpoint_never_runs(tmp_path):
+    from ovseg.compat import safe_torch_load
+    from ovseg.testing import add_config_text
+    marker = tmp_path / 'ran'
+    path = save_state_dict(build_tiny_clip(), str(tmp_path / 'clip.pth'), mmengine_checkpoint=True)
+    torch.save(add_config_text(safe_torch_load(path), str(marker)), path)
+    assert read_clip_checkpoint(path)
+    create_clip(TINY_VIT, pretrained=path)
+    assert not marker.exists()

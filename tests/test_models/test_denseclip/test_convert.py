@@ -146,3 +146,15 @@ def test_rejects_other_layouts(tmp_path):
     torch.save(dict(state_dict=ours), src)
     with pytest.raises(SystemExit, match='not an original DenseCLIP'):
         _tool().main([str(src), str(tmp_path / 'out.pth')])
+
+
+def test_config_text_in_the_source_never_runs(tmp_path):
+    from ovseg.testing import add_config_text
+    marker = tmp_path / 'ran'
+    src = tmp_path / 'denseclip_original.pth'
+    original = _original_state_dict('rn', _build('rn', 'seg'))
+    torch.save(add_config_text(dict(meta=dict(CLASSES=VOCAB), state_dict=original), str(marker)),
+               src)
+    _tool().main([str(src), str(tmp_path / 'converted.pth')])
+    meta = torch.load(tmp_path / 'converted.pth', weights_only=True)['meta']
+    assert 'config' not in meta and 'cfg' not in meta and not marker.exists()

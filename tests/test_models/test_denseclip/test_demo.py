@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 
 from denseclip_utils import VOCAB, build_seg, tiny_seg_cfg
-from ovseg.testing import load_script
+from ovseg.testing import add_config_text, load_script
 
 
 def _demo():
@@ -51,3 +51,30 @@ def test_score_grid_and_overlay_helpers():
     labels[:, 5:] = 2
     out = demo.overlay_with_legend(img, labels, ['a', 'b', 'c'], demo.palette(3), 1.0)
     assert tuple(out[0, 0]) == demo.palette(3)[0] and tuple(out[0, 9]) == demo.palette(3)[2]
+
+
+def test_demo_refuses_a_checkpoint_of_other_widths(tiny_run, tmp_path):
+    """The same head with a 32-wide FPN and decoder: an error naming the keys, not a run."""
+    from ovseg.compat import CheckpointMismatchError
+    wide = tiny_seg_cfg('rn')
+    wide['neck'] = dict(wide['neck'], out_channels=32)
+    wide['decode_head'] = dict(wide['decode_head'], in_channels=[32] * 4, channels=32)
+    model = build_seg('rn', neck=wide['neck'], decode_head=wide['decode_head'])
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(dataset_meta=dict(classes=VOCAB))),
+               tmp_path / 'wide.pth')
+    with pytest.raises(CheckpointMismatchError, match=r'wide.pth does not fit the model: '
+                       r'52 shape-mismatched key\(s\): decode_head\.conv_seg\.weight '
+                       r'\(checkpoint \[4, 32, 1, 1\] vs model \[4, 16, 1, 1\]\)') as info:
+        _demo().run(str(tiny_run / 'img.png'), str(tiny_run / 'tiny.py'),
+                    str(tmp_path / 'wide.pth'), out=str(tmp_path / 'out.png'))
+    assert any(key.startswith('neck.') for key, *_ in info.value.mismatched)
+    assert not (tmp_path / 'out.png').exists()
+
+
+def test_demo_never_executes_config_text_in_the_checkpoint(tiny_run, tmp_path):
+    marker = tmp_path / 'ran'
+    checkpoint = torch.load(tiny_run / 'tiny.pth', weights_only=True)
+    torch.save(add_config_text(checkpoint, str(marker)), tmp_path / 'hostile.pth')
+    out, _ = _demo().run(str(tiny_run / 'img.png'), str(tiny_run / 'tiny.py'),
+                         str(tmp_path / 'hostile.pth'), out=str(tmp_path / 'out.png'))
+    assert cv2.imread(out) is not None and not marker.exists()

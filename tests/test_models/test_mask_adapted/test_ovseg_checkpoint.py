@@ -8,7 +8,7 @@ import torch
 
 from ovseg.models.clip import CLIPTextEncoder
 from ovseg.models.mask_adapted import MaskPromptViT, infer_clip_model_name
-from ovseg.testing import build_tiny_clip
+from ovseg.testing import build_tiny_clip, load_script
 
 PREFIX = 'clip_adapter.clip_model.'
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
@@ -87,3 +87,21 @@ def test_infer_model_name_prefers_quickgelu():
                            'token_embedding', 'visual.transformer.resblocks.11.ln_1',
                            'transformer.resblocks.11.ln_1'))}
     assert infer_clip_model_name(sd) == 'ViT-B-16-quickgelu'
+
+
+def test_config_text_in_the_checkpoint_never_runs(tmp_path, monkeypatch):
+    from ovseg.models.mask_adapted.checkpoint import convert_ovseg_checkpoint, read_ovseg_checkpoint
+    from ovseg.testing import add_config_text
+    marker = tmp_path / 'ran'
+    src = tmp_path / 'ovseg.pth'
+    torch.save(add_config_text(_ovseg_layout(build_tiny_clip(seed=3), torch.randn(2, 16, 64)),
+                               str(marker)), src)
+    assert PREFIX + 'visual.conv1.weight' in read_ovseg_checkpoint(str(src))
+    convert_ovseg_checkpoint(str(src), str(tmp_path / 'converted.pt'))
+    tool = load_script('tools/convert/ovseg2openclip.py')
+    monkeypatch.setattr(sys, 'argv', ['ovseg2openclip.py', str(src), str(tmp_path / 'tool.pt')])
+    tool.main()
+    tower = MaskPromptViT(model_name='ovseg-tiny-vit', pretrained=str(tmp_path / 'converted.pt'),
+                          prompt_depth=2)
+    tower.init_weights()
+    assert not marker.exists()

@@ -72,3 +72,12 @@ def test_position_tables_fit_another_input_size(tiny_sam, tiny_sam_checkpoint):
     assert torch.equal(bigger.mask_decoder.iou_token.weight, tiny_sam.mask_decoder.iou_token.weight)
     with torch.no_grad():
         assert bigger.image_encoder(torch.rand(1, 3, 128, 128)).shape == (1, 32, 16, 16)
+
+
+def test_config_text_in_the_checkpoint_never_runs(tiny_sam, tmp_path):
+    from ovseg.testing import add_config_text
+    marker = tmp_path / 'ran'
+    torch.save(add_config_text({'state_dict': tiny_sam.state_dict()}, str(marker)),
+               tmp_path / 'sam.pth')
+    loaded = build_sam(dict(TINY_SAM_ARCH), checkpoint=str(tmp_path / 'sam.pth'))
+    assert _equal(loaded, tiny_sam) and not marker.exists()
