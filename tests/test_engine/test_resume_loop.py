@@ -20,8 +20,9 @@ from ovseg.datasets.synthworld import SceneConfig, generate
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs/denseclip/denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py')
-MAX_ITERS, CHECKPOINT = 10, 4
+MAX_ITERS, CHECKPOINT = 8, 4
 pytestmark = pytest.mark.slow
+ENV = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
 
 
 @pytest.fixture(scope='module')
@@ -61,23 +62,30 @@ def _losses(work_dir):
     return losses
 
 
-@pytest.mark.parametrize('num_workers', [0, 2])
-def test_killed_and_resumed_run_repeats_losses_bit_for_bit(world, tmp_path, num_workers):
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+def _train_args(world, work_dir, *, num_workers):
+    return ['tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
+            *_options(world, num_workers=num_workers)]
 
-    def args(work_dir):
-        return ['tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
-                *_options(world, num_workers=num_workers)]
 
-    full = str(tmp_path / 'full')
-    proc = subprocess.run([sys.executable, *args(full)], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+@pytest.fixture(scope='module')
+def uninterrupted(world, tmp_path_factory):
+    """{iteration: loss} of the uninterrupted run, data loaded in the main process."""
+    work_dir = str(tmp_path_factory.mktemp('uninterrupted'))
+    proc = subprocess.run([sys.executable, *_train_args(world, work_dir, num_workers=0)],
+                          cwd=ROOT, env=ENV, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    losses = _losses(work_dir)
+    assert sorted(losses) == list(range(1, MAX_ITERS + 1))
+    return losses
 
-    killed = str(tmp_path / 'killed')
-    proc = subprocess.Popen([sys.executable, *args(killed)], cwd=ROOT, env=env,
+
+def test_killed_and_resumed_run_repeats_losses_bit_for_bit(world, uninterrupted, tmp_path):
+    """SIGKILL after the checkpoint, ``--resume``; 2 loader workers (the reference used none)."""
+    work_dir = str(tmp_path / 'killed')
+    args = _train_args(world, work_dir, num_workers=2)
+    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    last = osp.join(killed, 'last_checkpoint')
+    last = osp.join(work_dir, 'last_checkpoint')
     deadline = time.time() + 120
     while not osp.exists(last) and proc.poll() is None and time.time() < deadline:
         time.sleep(0.02)
@@ -85,13 +93,38 @@ def test_killed_and_resumed_run_repeats_losses_bit_for_bit(world, tmp_path, num_
     proc.wait()
     with open(last) as f:
         assert f.read().strip().endswith(f'iter_{CHECKPOINT}.pth')
-    resume = args(killed)
-    proc = subprocess.run([sys.executable, *resume[:4], '--resume', *resume[4:]], cwd=ROOT,
-                          env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, *args[:4], '--resume', *args[4:]], cwd=ROOT,
+                          env=ENV, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f'resumed epoch: 0, iter: {CHECKPOINT}' in proc.stdout + proc.stderr
+    losses = _losses(work_dir)
+    # iterations 1..4 (before the kill): workers augment as the main process does;
+    # 5..8 (resumed): the uninterrupted run's losses, bit for bit
+    assert [losses[i] for i in range(1, MAX_ITERS + 1)] == \
+        [uninterrupted[i] for i in range(1, MAX_ITERS + 1)]
 
-    expected, resumed = _losses(full), _losses(killed)
-    assert sorted(expected) == list(range(1, MAX_ITERS + 1))
-    later = list(range(CHECKPOINT + 1, MAX_ITERS + 1))
-    assert [resumed[i] for i in later] == [expected[i] for i in later]
+
+def test_resume_loads_no_trained_batch(world, uninterrupted, tmp_path, monkeypatch):
+    """In-process resume with ``num_workers=0``: only untrained samples reach the dataset."""
+    from mmengine.dataset import BaseDataset
+
+    from ovseg.apis import build_runner
+    from ovseg.apis.benchmark import load_config_with_options
+
+    options = _options(world, num_workers=0)
+    cfg = load_config_with_options(CONFIG, options + [f'train_cfg.max_iters={CHECKPOINT}'])
+    cfg.work_dir = str(tmp_path)
+    build_runner(cfg).train()  # stops at the checkpoint (the last iteration here)
+
+    loaded = []
+    get_item = BaseDataset.__getitem__
+    monkeypatch.setattr(BaseDataset, '__getitem__',
+                        lambda self, idx: loaded.append(int(idx)) or get_item(self, idx))
+    cfg = load_config_with_options(CONFIG, options)
+    cfg.work_dir, cfg.resume = str(tmp_path), True
+    build_runner(cfg).train()
+    # batches of 2: iterations 5..8, and the validation at 8 (2 images)
+    assert len(loaded) == 2 * (MAX_ITERS - CHECKPOINT) + 2
+    losses = _losses(str(tmp_path))
+    assert [losses[i] for i in range(1, MAX_ITERS + 1)] == \
+        [uninterrupted[i] for i in range(1, MAX_ITERS + 1)]
