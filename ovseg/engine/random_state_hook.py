@@ -30,7 +30,9 @@ KEY = 'random_state'
 
 def get_random_state() -> Dict[str, Any]:
     """This process's generator states (``random``, ``numpy``, ``torch``, ``cuda``)."""
-    state = dict(random=random.getstate(), numpy=np.random.get_state(),
+    # NumPy's key as a list of ints: the checkpoint then holds only tensors and builtins
+    name, key, pos, has_gauss, cached = np.random.get_state()
+    state = dict(random=random.getstate(), numpy=(name, key.tolist(), pos, has_gauss, cached),
                  torch=torch.get_rng_state())
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         state['cuda'] = torch.cuda.get_rng_state_all()
@@ -40,7 +42,8 @@ def get_random_state() -> Dict[str, Any]:
 def set_random_state(state: Dict[str, Any]) -> None:
     """Restore states from :func:`get_random_state`."""
     random.setstate(state['random'])
-    np.random.set_state(state['numpy'])
+    name, key, pos, has_gauss, cached = state['numpy']
+    np.random.set_state((name, np.asarray(key, dtype=np.uint32), pos, has_gauss, cached))
     torch.set_rng_state(state['torch'])
     if 'cuda' in state and torch.cuda.is_available():
         if len(state['cuda']) != torch.cuda.device_count():
