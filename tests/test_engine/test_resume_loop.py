@@ -6,7 +6,6 @@ The run is the SynthWorld DenseCLIP ViT config on the tiny ``ovseg-tiny-vit`` CL
 random augmentation (RandomResize, RandomCrop, RandomFlip), dropout (context decoder, FPN
 head) and drop path (backbone), on a 16-image world, validating right after the checkpoint.
 """
-import json
 import os
 import os.path as osp
 import signal
@@ -17,8 +16,9 @@ import time
 import pytest
 
 from ovseg.datasets.synthworld import SceneConfig, generate
+from ovseg.testing import logged_losses
+from ovseg.testing.scripts import REPO_ROOT as ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs/denseclip/denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py')
 MAX_ITERS, CHECKPOINT = 8, 4
 pytestmark = pytest.mark.slow
@@ -26,11 +26,12 @@ ENV = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
 
 
 @pytest.fixture(scope='module')
-def world(tmp_path_factory):
-    out = tmp_path_factory.mktemp('synthworld')
-    generate(str(out), num_train=16, num_val=2, seed=0, config=SceneConfig(image_size=64),
+def world(tmp_path_factory) -> str:
+    """A 16-image SynthWorld (2 validation images) at 64 px."""
+    root = str(tmp_path_factory.mktemp('synthworld'))
+    generate(root, num_train=16, num_val=2, seed=0, config=SceneConfig(image_size=64),
              workers=1, log=lambda *a: None)
-    return str(out)
+    return root
 
 
 def _options(world, *, num_workers):
@@ -53,15 +54,6 @@ def _options(world, *, num_workers):
     return opts
 
 
-def _losses(work_dir):
-    """{iteration: loss} of every run in ``work_dir`` (a later run wins)."""
-    losses = {}
-    for run in sorted(d for d in os.listdir(work_dir) if osp.isdir(osp.join(work_dir, d))):
-        with open(osp.join(work_dir, run, 'vis_data', 'scalars.json')) as f:
-            losses.update((r['iter'], r['loss']) for r in map(json.loads, f) if 'loss' in r)
-    return losses
-
-
 def _train_args(world, work_dir, *, num_workers):
     return ['tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
             *_options(world, num_workers=num_workers)]
@@ -74,7 +66,7 @@ def uninterrupted(world, tmp_path_factory):
     proc = subprocess.run([sys.executable, *_train_args(world, work_dir, num_workers=0)],
                           cwd=ROOT, env=ENV, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    losses = _losses(work_dir)
+    losses = logged_losses(work_dir)
     assert sorted(losses) == list(range(1, MAX_ITERS + 1))
     return losses
 
@@ -97,7 +89,7 @@ def test_killed_and_resumed_run_repeats_losses_bit_for_bit(world, uninterrupted,
                           env=ENV, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f'resumed epoch: 0, iter: {CHECKPOINT}' in proc.stdout + proc.stderr
-    losses = _losses(work_dir)
+    losses = logged_losses(work_dir)
     # iterations 1..4 (before the kill): workers augment as the main process does;
     # 5..8 (resumed): the uninterrupted run's losses, bit for bit
     assert [losses[i] for i in range(1, MAX_ITERS + 1)] == \
@@ -125,6 +117,6 @@ def test_resume_loads_no_trained_batch(world, uninterrupted, tmp_path, monkeypat
     build_runner(cfg).train()
     # batches of 2: iterations 5..8, and the validation at 8 (2 images)
     assert len(loaded) == 2 * (MAX_ITERS - CHECKPOINT) + 2
-    losses = _losses(str(tmp_path))
+    losses = logged_losses(str(tmp_path))
     assert [losses[i] for i in range(1, MAX_ITERS + 1)] == \
         [uninterrupted[i] for i in range(1, MAX_ITERS + 1)]
