@@ -8,18 +8,17 @@ head) and drop path (backbone), on a 16-image world, validating right after the 
 """
 import os
 import os.path as osp
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from ovseg.datasets.synthworld import SceneConfig, generate
-from ovseg.testing import logged_losses
+from ovseg.testing import kill_after_first_checkpoint, logged_losses
 from ovseg.testing.scripts import REPO_ROOT as ROOT
 
-CONFIG = osp.join(ROOT, 'configs/denseclip/denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py')
+CONFIG = osp.join(ROOT, 'configs', 'denseclip',
+                  'denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py')
 MAX_ITERS, CHECKPOINT = 8, 4
 pytestmark = pytest.mark.slow
 ENV = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
@@ -77,14 +76,7 @@ def test_killed_and_resumed_run_repeats_losses_bit_for_bit(world, uninterrupted,
     args = _train_args(world, work_dir, num_workers=2)
     proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    last = osp.join(work_dir, 'last_checkpoint')
-    deadline = time.time() + 120
-    while not osp.exists(last) and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    with open(last) as f:
-        assert f.read().strip().endswith(f'iter_{CHECKPOINT}.pth')
+    assert kill_after_first_checkpoint(proc, work_dir).endswith(f'iter_{CHECKPOINT}.pth')
     proc = subprocess.run([sys.executable, *args[:4], '--resume', *args[4:]], cwd=ROOT,
                           env=ENV, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
