@@ -1,4 +1,4 @@
-"""Runner-side pieces: the ovseg Runner (mmengine ``RUNNERS``), loops (``LOOPS``) and hooks (``HOOKS``)."""
+"""Runner-side pieces: the ovseg Runner (``RUNNERS``), train loop (``LOOPS``), hooks (``HOOKS``)."""
 from .random_state_hook import RandomStateHook
 from .resume_loop import ExactResumeIterBasedTrainLoop
 from .runner import OVSegRunner
