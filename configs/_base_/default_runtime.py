@@ -23,6 +23,8 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # random generators saved in checkpoints and restored on resume (README "Resume")
+    random_state=dict(type='RandomStateHook'),
     visualization=dict(type='SegVisualizationHook'))
 # Open-vocabulary models read their vocabulary from the running dataset's metainfo.
 custom_hooks = [dict(type='VocabularyHook')]

@@ -1,5 +1,7 @@
-"""Runner-side pieces: the ovseg Runner (mmengine ``RUNNERS``) and hooks (mmengine ``HOOKS``)."""
+"""Runner-side pieces: the ovseg Runner (``RUNNERS``), train loop (``LOOPS``), hooks (``HOOKS``)."""
+from .random_state_hook import RandomStateHook
+from .resume_loop import ExactResumeIterBasedTrainLoop
 from .runner import OVSegRunner
 from .vocabulary_hook import VocabularyHook
 
-__all__ = ['OVSegRunner', 'VocabularyHook']
+__all__ = ['ExactResumeIterBasedTrainLoop', 'OVSegRunner', 'RandomStateHook', 'VocabularyHook']

@@ -7,14 +7,13 @@ temporary folder.
 import json
 import os
 import os.path as osp
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from ovseg.datasets.synthworld import SceneConfig, generate
+from ovseg.testing import kill_after_first_checkpoint
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
@@ -88,14 +87,8 @@ def test_resume_after_interrupt_continues_at_checkpoint(world, tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
     proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    last = osp.join(work_dir, 'last_checkpoint')
-    deadline = time.time() + 240
-    while not osp.exists(last) and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.1)
-    proc.send_signal(signal.SIGKILL)  # interrupt the run after its first checkpoint
-    proc.wait()
-    with open(last) as f:
-        resumed_iter = int(osp.basename(f.read().strip())[len('iter_'):-len('.pth')])
+    checkpoint = kill_after_first_checkpoint(proc, work_dir)  # interrupt the run
+    resumed_iter = int(osp.basename(checkpoint)[len('iter_'):-len('.pth')])
     assert resumed_iter < 30
 
     proc = _run([*args[:4], '--resume', *args[4:]])

@@ -1,6 +1,6 @@
 # Short CPU schedule for SynthWorld detectors: DenseCLIP's detection optimizer (AdamW, backbone lr
 # x0.1, text encoder frozen) at lr 2e-4 with grad clip 1.0, 100-iter warmup, x0.1 at 700 and 900.
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=500)
+train_cfg = dict(type='ExactResumeIterBasedTrainLoop', max_iters=1000, val_interval=500)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = [

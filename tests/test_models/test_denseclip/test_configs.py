@@ -19,7 +19,7 @@ def test_configs_found():
 @pytest.mark.parametrize('path', CONFIGS, ids=[osp.basename(p) for p in CONFIGS])
 def test_config_builds_offline(path):
     cfg, model = build_config_model(path)
-    assert cfg.train_cfg.type in ('IterBasedTrainLoop', 'EpochBasedTrainLoop')
+    assert cfg.train_cfg.type in ('ExactResumeIterBasedTrainLoop', 'EpochBasedTrainLoop')
     for name in ('train_dataloader', 'val_dataloader', 'val_evaluator', 'optim_wrapper'):
         assert name in cfg, name
     if hasattr(model, 'text_encoder'):
