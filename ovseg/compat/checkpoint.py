@@ -24,7 +24,11 @@ from mmengine.runner.checkpoint import CheckpointLoader
 ALLOW_UNSAFE_ENV = 'OVSEG_ALLOW_UNSAFE_CHECKPOINTS'
 
 
-class UnsafeCheckpointError(RuntimeError):
+class CheckpointError(RuntimeError):
+    """A file that cannot be loaded as a checkpoint; the message names the file."""
+
+
+class UnsafeCheckpointError(CheckpointError):
     """Raised when a checkpoint needs arbitrary code execution to load."""
 
 
@@ -75,6 +79,18 @@ def _unpickler_reason(err: Exception) -> str:
     return lines[0] if lines else type(err).__name__
 
 
+def _is_not_a_checkpoint(err: Exception) -> bool:
+    """Whether ``torch.load`` failed because the file is no (complete) checkpoint.
+
+    Empty file: ``EOFError``; text and other non-pickle bytes read by the legacy loader: a
+    ``KeyError`` on an unknown memo key; a cut zip archive: ``RuntimeError`` from
+    ``PytorchStreamReader``.
+    """
+    if isinstance(err, RuntimeError):
+        return 'PytorchStreamReader' in str(err) or 'magic number' in str(err)
+    return True
+
+
 def safe_torch_load(file: Any, map_location: Any = 'cpu', *,
                     allow_unsafe: Optional[bool] = None) -> Any:
     """``torch.load`` with ``weights_only=True`` plus the mmengine allow-list.
@@ -87,6 +103,7 @@ def safe_torch_load(file: Any, map_location: Any = 'cpu', *,
             ``OVSEG_ALLOW_UNSAFE_CHECKPOINTS`` environment variable.
 
     Raises:
+        CheckpointError: the file is not a checkpoint (empty, text, truncated archive).
         UnsafeCheckpointError: the file needs code execution and unsafe
             loading was not allowed. Nothing from the file has run.
     """
@@ -94,6 +111,11 @@ def safe_torch_load(file: Any, map_location: Any = 'cpu', *,
     try:
         with torch.serialization.safe_globals(checkpoint_safe_globals()):
             return torch.load(file, map_location=map_location, weights_only=True)
+    except (EOFError, KeyError, RuntimeError) as err:
+        if _is_not_a_checkpoint(err):
+            raise CheckpointError(f'{name!s} is not a PyTorch checkpoint (the file is empty, '
+                                  f'truncated or of another kind).') from None
+        raise
     except pickle.UnpicklingError as err:
         if allow_unsafe is None:
             allow_unsafe = unsafe_loading_allowed()
