@@ -33,9 +33,12 @@ EXPECTED_ERRORS: Tuple[Type[BaseException], ...] = (
 _WORKER_PREFIX = re.compile(r'^Caught \w+ in DataLoader worker process \d+\.')
 _TYPE_PREFIX = re.compile(r'^[\w.]+(Error|Exception): ')
 
-# mmseg's SegVisualizationHook warns on every run whose config keeps it with draw=False (the
-# default runtime does); it is not actionable and would be the only other stderr line.
-_BENIGN_WARNINGS = (r'The draw is False, it means that the hook for visualization',)
+# mmseg warnings that every run prints and no user can act on: its SegVisualizationHook with
+# draw=False (the default runtime), its own build_loss deprecation and CrossEntropyLoss's
+# avg_non_ignore default, both hit when it builds a decode head.
+_BENIGN_WARNINGS = (r'The draw is False, it means that the hook for visualization',
+                    r'``build_loss`` would be deprecated soon',
+                    r'Default ``avg_non_ignore`` is False')
 
 
 def error_line(err: BaseException) -> str:

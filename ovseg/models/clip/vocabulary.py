@@ -64,8 +64,8 @@ def check_vocabulary(names: Sequence[str]) -> List[str]:
             raise VocabularyError(f'vocabulary entry {k} ({name!r}) has an empty synonym')
         j = first.setdefault(_normalised(name), k)
         if j != k:
-            raise VocabularyError(f'vocabulary entries {j} ({names[j]!r}) and {k} ({name!r}) '
-                                  f'are duplicates')
+            raise VocabularyError(f'vocabulary entries {j} ({names[j].strip()!r}) and {k} '
+                                  f'({name.strip()!r}) are duplicates')
     return [name.strip() for name in names]
 
 

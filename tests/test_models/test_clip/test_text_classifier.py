@@ -99,7 +99,7 @@ def test_vocabulary_validation(tiny_vit_checkpoint):
         classifier.set_vocabulary([])
     with pytest.raises(VocabularyError, match=r"entries 0 \('cat'\) and 2 \('cat'\)"):
         classifier.set_vocabulary(['cat', 'dog', 'cat'])
-    with pytest.raises(VocabularyError, match=r"\('Dog'\) and 1 \('dog '\)"):
+    with pytest.raises(VocabularyError, match=r"\('Dog'\) and 1 \('dog'\)"):
         classifier.set_vocabulary(['Dog', 'dog '])
     with pytest.raises(VocabularyError, match="entry 1"):
         classifier.set_vocabulary('cat,,dog')

@@ -51,3 +51,18 @@ def test_score_grid_and_overlay_helpers():
     labels[:, 5:] = 2
     out = demo.overlay_with_legend(img, labels, ['a', 'b', 'c'], demo.palette(3), 1.0)
     assert tuple(out[0, 0]) == demo.palette(3)[0] and tuple(out[0, 9]) == demo.palette(3)[2]
+
+
+@pytest.mark.parametrize('args, names', [
+    (['--vocabulary', ',,,'], ["',,,'", 'entry 0']), (['--vocabulary', ''], ['empty']),
+    (['--vocabulary', 'a,a'], ["'a,a'", 'duplicates']), (['--empty-image'], ['empty (0 bytes)'])])
+def test_demo_bad_input_is_one_error_line(tiny_run, tmp_path, args, names):
+    from test_apis.test_cli import assert_one_error_line, run_tool
+    image = str(tiny_run / 'img.png')
+    if args == ['--empty-image']:
+        image, args = str(tmp_path / 'empty.png'), []
+        open(image, 'wb').close()
+        names = [image, *names]
+    proc = run_tool('demo/image_demo.py', image, str(tiny_run / 'tiny.py'),
+                    str(tiny_run / 'tiny.pth'), '--out', str(tmp_path / 'out.png'), *args)
+    assert_one_error_line(proc, *names)

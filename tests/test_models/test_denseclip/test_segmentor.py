@@ -174,3 +174,14 @@ def test_no_contexts_is_plain_clip_text():
         text = model._class_text()
         plain = model.text_encoder(model.text_encoder.tokenize(['cat'], context_length=13))
     torch.testing.assert_close(text[0], plain[0], rtol=1e-4, atol=1e-5)
+
+
+def test_set_vocabulary_follows_the_vocabulary_rule():
+    from ovseg.models.clip import VocabularyError
+    model = build_seg('rn', vocab=None)
+    with pytest.raises(VocabularyError, match=r"entries 0 \('cat'\) and 2 \('Cat'\)"):
+        model.set_vocabulary(['cat', 'dog', 'Cat', 'sky'])
+    with pytest.raises(VocabularyError, match=r"entry 1 \(''\) is empty"):
+        model.set_vocabulary(['cat', '', 'tree', 'sky'])
+    with pytest.raises(VocabularyError, match='empty'):
+        model.set_vocabulary([])
