@@ -1,4 +1,4 @@
-"""ovseg/datasets/seg_listing.py: a missing image of a label map is an error, not a dropped sample."""
+"""ovseg/datasets/seg_listing.py: a label map's missing image is an error, not a dropped sample."""
 import pytest
 
 from ovseg.datasets.synthworld import SceneConfig, SynthWorldSegDataset, generate

@@ -5,7 +5,8 @@ import re
 import subprocess
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-NOISY = 'for i in $(seq 500); do echo "setuptools warning $i"; done; echo "pip noise" >&2; exit {rc}'
+NOISY = ('for i in $(seq 500); do echo "setuptools warning $i"; done; '
+         'echo "pip noise" >&2; exit {rc}')
 
 
 def _run_logged(log, rc):

@@ -19,7 +19,8 @@ register_model_configs()
 
 __all__ = [
     'CLIPResNet', 'CLIPTextEncoder', 'CLIPViT', 'TextClassifier', 'VILD_TEMPLATES',
-    'VocabularyError', 'build_clip_tower', 'check_vocabulary', 'clip_model_config', 'create_clip', 'get_clip_tokenizer',
+    'VocabularyError', 'build_clip_tower', 'check_vocabulary', 'clip_model_config', 'create_clip',
+    'get_clip_tokenizer',
     'get_templates', 'is_torchscript_archive', 'list_clip_models', 'list_template_sets',
     'load_clip_tower', 'load_clip_weights', 'load_vocabulary', 'read_clip_checkpoint',
     'read_torchscript_state_dict', 'register_model_configs', 'resize_pos_embed',

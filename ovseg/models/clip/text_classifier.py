@@ -76,7 +76,8 @@ class TextClassifier(BaseModule):
         self.templates = get_templates(templates)
         self.strict_length = strict_length
         self.chunk_size = chunk_size
-        self._names: Optional[List[str]] = None if vocabulary is None else load_vocabulary(vocabulary)
+        self._names: Optional[List[str]] = (None if vocabulary is None
+                                            else load_vocabulary(vocabulary))
         self.context: Optional[nn.Parameter] = None
         if num_context_tokens > 0:
             if class_specific_context and self._names is None:

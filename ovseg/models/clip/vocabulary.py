@@ -45,10 +45,10 @@ def check_vocabulary(names: Sequence[str]) -> List[str]:
     Examples:
         >>> check_vocabulary([' cat', 'dog, puppy'])
         ['cat', 'dog, puppy']
-        >>> check_vocabulary(['cat', 'Cat '])
+        >>> check_vocabulary(['cat', 'Cat '])  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ovseg.models.clip.vocabulary.VocabularyError: vocabulary entries 0 ('cat') and 1 ('Cat ') are duplicates
+        ovseg...VocabularyError: vocabulary entries 0 ('cat') and 1 ('Cat') are duplicates
     """
     if isinstance(names, str) or not isinstance(names, Sequence):
         raise TypeError(f'a vocabulary is a sequence of names, not {type(names).__name__}')

@@ -97,9 +97,10 @@ class LanguageGuideMixin:
         Raises:
             ValueError: a vocabulary that breaks :func:`check_vocabulary` (empty,
                 an empty entry, duplicates: ``VocabularyError``); a name longer than
-                the ``name_length - 2`` BPE tokens that fit, when ``long_names='error'``; or K differs from
-                the number of classes the model was built for while prediction
-                needs it (see :meth:`_check_vocabulary`).
+                the ``name_length - 2`` BPE tokens that fit, when
+                ``long_names='error'``; or K differs from the number of classes the
+                model was built for while prediction needs it (see
+                :meth:`_check_vocabulary`).
         """
         names = check_vocabulary([str(n) for n in names])
         self._validate_vocabulary_size(len(names))
