@@ -27,6 +27,8 @@ import numpy as np
 import torch
 from mmengine.config import DictAction
 
+from ovseg.apis.cli import run_cli
+
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
@@ -207,7 +209,8 @@ def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = N
         raise SystemExit(f'error: --proposals-out needs a two-stage model (TwoStageOVSegmentor); '
                          f'{config} builds {type(model).__name__}')
     meta = getattr(model, 'dataset_meta', None) or {}
-    names = load_vocabulary(vocabulary) if vocabulary else list(meta.get('classes') or [])
+    names = (load_vocabulary(vocabulary) if vocabulary is not None
+             else list(meta.get('classes') or []))
     if not names:
         raise SystemExit('error: no vocabulary: pass --vocabulary or use a checkpoint with '
                          'meta.dataset_meta.classes')
@@ -228,7 +231,8 @@ def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = N
     labels = result.pred_sem_seg.data[0].cpu().numpy()
     image = mmcv.imread(img, channel_order='rgb')
     given = meta.get('palette')
-    colors = given if given and len(given) == len(names) and not vocabulary else palette(len(names))
+    colors = (given if given and len(given) == len(names) and vocabulary is None
+              else palette(len(names)))
     display = [n.split(',')[0].strip() for n in names]
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     mmcv.imwrite(overlay_with_legend(image, labels, display, colors, opacity)[..., ::-1], out)
@@ -284,4 +288,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

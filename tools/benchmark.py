@@ -9,6 +9,7 @@ Each subcommand measures what it compares side by side in one run and prints mar
 import argparse
 
 from ovseg.apis.benchmark import load_benchmarks
+from ovseg.apis.cli import run_cli
 
 
 def main(argv=None) -> None:
@@ -28,4 +29,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

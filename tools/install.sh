@@ -4,6 +4,8 @@
 #   OVSEG_VENV        venv folder (default: .venv in the checkout)
 #   OVSEG_WHEELHOUSE  folder holding a prebuilt mmcv-2.1.0 wheel for this Python + torch;
 #                     without it (or without a matching wheel in it) mmcv is built from the PyPI sdist.
+#   OVSEG_INSTALL_LOG output of pip and the mmcv build (default: <venv>/install.log); one line
+#                     per step on the terminal, the log's tail only when a step fails.
 #
 # A second run with unchanged requirements installs nothing (a stamp file records what was installed).
 set -euo pipefail
@@ -12,6 +14,8 @@ venv="${OVSEG_VENV:-$root/.venv}"
 python_bin="${OVSEG_PYTHON:-python3.11}"
 torch_pins="torch==2.14.1 torchvision==0.29.1"
 mmcv_version="2.1.0"
+# shellcheck source=tools/install_log.sh
+source "$root/tools/install_log.sh"
 
 stamp_key() {
   cat "$root/requirements.txt" "$root/setup.py" "$root/tools/install.sh" | sha256sum | cut -d' ' -f1
@@ -21,16 +25,17 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$(stamp_key)" ]]; then
   exit 0
 fi
 
+install_log="${OVSEG_INSTALL_LOG:-$venv/install.log}"
+mkdir -p "$(dirname "$install_log")"
+: >"$install_log"
 echo "[install] creating/updating venv at $venv"
-[[ -x "$venv/bin/python" ]] || "$python_bin" -m venv "$venv"
+[[ -x "$venv/bin/python" ]] || run_logged "creating venv" "$python_bin" -m venv "$venv"
 py="$venv/bin/python"
 pip=("$py" -m pip --disable-pip-version-check)
-"${pip[@]}" install -q --upgrade pip "setuptools<82" wheel
-echo "[install] torch: $torch_pins"
-"${pip[@]}" install -q $torch_pins
+run_logged "pip, setuptools<82, wheel" "${pip[@]}" install -q --upgrade pip "setuptools<82" wheel
+run_logged "torch: $torch_pins" "${pip[@]}" install -q $torch_pins
 
-echo "[install] requirements.txt"
-"${pip[@]}" install -q -r "$root/requirements.txt" $torch_pins
+run_logged "requirements.txt" "${pip[@]}" install -q -r "$root/requirements.txt" $torch_pins
 
 if ! "$py" -c "import mmcv, mmcv._ext; assert mmcv.__version__ == '$mmcv_version'" 2>/dev/null; then
   whl=""
@@ -40,19 +45,20 @@ if ! "$py" -c "import mmcv, mmcv._ext; assert mmcv.__version__ == '$mmcv_version
     [[ -n "$whl" ]] || echo "[install] no mmcv-${mmcv_version}-${tag} wheel in OVSEG_WHEELHOUSE=$OVSEG_WHEELHOUSE; building from source"
   fi
   if [[ -n "$whl" ]]; then
-    echo "[install] mmcv from wheelhouse: $whl"
-    "${pip[@]}" install -q --no-deps --force-reinstall "$whl"
+    run_logged "mmcv from wheelhouse: $whl" "${pip[@]}" install -q --no-deps --force-reinstall "$whl"
   else
     # mmcv 2.1.0 has no wheel for this torch. Its sdist needs: setuptools<82 (pkg_resources),
     # no build isolation (else it silently skips the ops), and C++20 (torch >= 2.14 headers).
     echo "[install] building mmcv $mmcv_version from the PyPI sdist (about 16 min on 2 cores)"
     build="$(mktemp -d)"
     trap 'rm -rf "$build"' EXIT
-    "${pip[@]}" install -q ninja psutil
-    "${pip[@]}" download -q --no-deps --no-binary :all: --no-build-isolation -d "$build" "mmcv==$mmcv_version"
+    run_logged "ninja, psutil" "${pip[@]}" install -q ninja psutil
+    run_logged "downloading the mmcv $mmcv_version sdist" "${pip[@]}" download -q --no-deps \
+      --no-binary :all: --no-build-isolation -d "$build" "mmcv==$mmcv_version"
     tar -xzf "$build/mmcv-$mmcv_version.tar.gz" -C "$build"
     sed -i 's/-std=c++17/-std=c++20/' "$build/mmcv-$mmcv_version/setup.py"
-    MMCV_WITH_OPS=1 FORCE_CUDA=0 CUDA_VISIBLE_DEVICES= MAX_JOBS="$(nproc)" \
+    run_logged "compiling mmcv $mmcv_version" env MMCV_WITH_OPS=1 FORCE_CUDA=0 \
+      CUDA_VISIBLE_DEVICES= MAX_JOBS="$(nproc)" \
       "${pip[@]}" install --no-deps --no-build-isolation --no-cache-dir "$build/mmcv-$mmcv_version"
   fi
 fi
@@ -63,7 +69,7 @@ if ! "$py" -c "import mmcv._ext" 2>/dev/null; then
   exit 1
 fi
 
-"${pip[@]}" install -q --no-deps --no-build-isolation -e "$root"
-"$py" -c "import mmcv._ext, mmseg, mmdet, open_clip, segment_anything, ovseg" 
+run_logged "ovseg (editable)" "${pip[@]}" install -q --no-deps --no-build-isolation -e "$root"
+run_logged "checking imports" "$py" -c "import mmcv._ext, mmseg, mmdet, open_clip, segment_anything, ovseg"
 stamp_key > "$stamp"
 echo "[install] done: $venv"

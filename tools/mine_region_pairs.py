@@ -37,6 +37,7 @@ from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 from ovseg.apis import load_config, load_test_metainfo
+from ovseg.apis.cli import run_cli
 from ovseg.models.clip import load_vocabulary
 from ovseg.models.mask_adapted import (CaptionRegionMiner, RegionPairWriter, build_noun_index,
                                        crop_masked_regions, crops_to_pixels, label_map_masks)
@@ -153,4 +154,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -21,6 +21,7 @@ import time
 from typing import Callable, Dict, List
 
 from ovseg.apis.benchmark import ROOT, last_metrics, tool_env
+from ovseg.apis.cli import run_cli
 
 CLIP_CONFIG = 'configs/synthworld/synthclip_rn-s_synthworld-96.py'
 CLIP_NAME = 'synthclip-rn-s'  # training run folder, and <name>.pt: the weights the heads read
@@ -142,4 +143,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

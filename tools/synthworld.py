@@ -8,6 +8,7 @@ Same arguments, byte-identical files. See ``ovseg/datasets/synthworld/generate.p
 import argparse
 import time
 
+from ovseg.apis.cli import run_cli
 from ovseg.datasets.synthworld import SceneConfig, generate, make_contact_sheet
 
 
@@ -67,4 +68,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -10,7 +10,9 @@ import os.path as osp
 from mmengine.config import DictAction
 
 from ovseg.apis import build_runner, load_config, shutdown_distributed
+from ovseg.apis.cli import run_cli
 from ovseg.compat import ALLOW_UNSAFE_ENV
+from ovseg.utils import InputError
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,7 +40,7 @@ def _enable_visualization(cfg, show_dir: str) -> None:
     """Turn on the config's mmseg/mmdet visualization hook, writing under ``show_dir``."""
     hook = cfg.get('default_hooks', {}).get('visualization')
     if hook is None:
-        raise ValueError(f'--show-dir needs a "visualization" entry in default_hooks of '
+        raise InputError(f'--show-dir needs a "visualization" entry in default_hooks of '
                          f'the config; {cfg.filename} has none.')
     hook.update(draw=True, interval=1)
     if hook['type'].endswith('DetVisualizationHook'):
@@ -52,7 +54,7 @@ def _set_test_vocabulary(cfg, source: str) -> None:
     names = load_vocabulary(source)
     hooks = [h for h in cfg.get('custom_hooks', []) if h['type'] == 'VocabularyHook']
     if not hooks:
-        raise ValueError(f'--vocabulary needs a VocabularyHook in custom_hooks of {cfg.filename}.')
+        raise InputError(f'--vocabulary needs a VocabularyHook in custom_hooks of {cfg.filename}.')
     hooks[0]['test_vocabulary'] = names
 
 
@@ -67,11 +69,11 @@ def main() -> None:
     cfg.load_from = args.checkpoint
     if args.show_dir:
         _enable_visualization(cfg, args.show_dir)
-    if args.vocabulary:
+    if args.vocabulary is not None:
         _set_test_vocabulary(cfg, args.vocabulary)
     build_runner(cfg).test()
     shutdown_distributed()
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -9,6 +9,7 @@ import os
 from mmengine.config import DictAction
 
 from ovseg.apis import build_runner, load_config, shutdown_distributed
+from ovseg.apis.cli import run_cli
 from ovseg.compat import ALLOW_UNSAFE_ENV
 
 
@@ -48,4 +49,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -8,6 +8,8 @@ Everything ovseg changes in upstream behaviour lives here and is applied once by
   loading of weights (:func:`load_model_weights`); :mod:`.checkpoint_errors`: what is
   wrong with a file; :mod:`.config_text`: values from stored config text, unexecuted.
 - :mod:`.config`: the mmengine 0.10.7 frozen-module config bug on Python 3.11.
+- :mod:`.image`: mmcv's ``LoadImageFromFile`` raises :class:`ImageReadError` naming the
+  file for a missing, empty or undecodable image.
 """
 from .checkpoint import (ALLOW_UNSAFE_ENV, CheckpointMismatchError, drop_config_text,
                          load_model_weights, optional_checkpoint_keys,
@@ -16,6 +18,7 @@ from .checkpoint_errors import (CheckpointError, CheckpointNotFoundError, NotACh
                                 TruncatedCheckpointError, UnsafeCheckpointError)
 from .config_text import read_config_value
 from .config import patch_frozen_module_detection
+from .image import ImageReadError, patch_image_loading
 
 _applied = False
 
@@ -27,11 +30,12 @@ def apply_compat_patches() -> None:
         return
     register_safe_checkpoint_loaders()
     patch_frozen_module_detection()
+    patch_image_loading()
     _applied = True
 
 
 __all__ = ['ALLOW_UNSAFE_ENV', 'CheckpointError', 'CheckpointMismatchError',
-           'CheckpointNotFoundError', 'NotACheckpointError', 'TruncatedCheckpointError',
-           'UnsafeCheckpointError', 'apply_compat_patches', 'drop_config_text',
+           'CheckpointNotFoundError', 'ImageReadError', 'NotACheckpointError',
+           'TruncatedCheckpointError', 'UnsafeCheckpointError', 'apply_compat_patches', 'drop_config_text',
            'load_model_weights', 'optional_checkpoint_keys', 'read_config_value',
            'safe_torch_load']

@@ -23,6 +23,8 @@ from mmseg.datasets import BaseSegDataset, PascalVOCDataset
 from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import DATASETS, TRANSFORMS
 
+from .seg_listing import check_label_maps_have_images
+
 _ID_NAME = re.compile(r'^\s*(\d+)\s*[:\t]\s*(.+?)\s*$')
 _JSON_ID_KEYS = ('trainId', 'train_id', 'id')
 
@@ -92,6 +94,10 @@ class _NamesFromFileDataset(BaseSegDataset):
                 raise FileNotFoundError(f'{type(self).__name__} reads its class names from '
                                         f'{path}, which does not exist. {self.CLASS_NAMES_HINT}')
         super().__init__(data_root=data_root, metainfo=metainfo, lazy_init=lazy_init, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """mmseg's listing of the image folder, checked against the label maps."""
+        return check_label_maps_have_images(self, super().load_data_list())
 
 
 @DATASETS.register_module()

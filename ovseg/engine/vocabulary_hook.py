@@ -13,6 +13,8 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 
+from ovseg.models.clip.vocabulary import VocabularyError, check_vocabulary
+
 
 @HOOKS.register_module()
 class VocabularyHook(Hook):
@@ -25,7 +27,8 @@ class VocabularyHook(Hook):
         test_vocabulary (Sequence[str], optional): names used at test time
             instead of the test dataset's, one per dataset class (renames or
             richer prompts; the metric still needs one name per label id).
-            ``tools/test.py --vocabulary FILE`` sets it. Defaults to None.
+            ``tools/test.py --vocabulary FILE`` sets it; it must obey
+            :func:`~ovseg.models.clip.vocabulary.check_vocabulary`. Defaults to None.
     """
 
     priority = 'VERY_HIGH'
@@ -33,7 +36,8 @@ class VocabularyHook(Hook):
     def __init__(self, *, synonyms_key: str = 'class_synonyms',
                  test_vocabulary: Optional[Sequence[str]] = None) -> None:
         self.synonyms_key = synonyms_key
-        self.test_vocabulary = list(test_vocabulary) if test_vocabulary else None
+        self.test_vocabulary = (None if test_vocabulary is None
+                                else check_vocabulary(list(test_vocabulary)))
         self._train_vocabulary: Optional[List[str]] = None
 
     def _names(self, dataloader) -> Optional[List[str]]:
@@ -61,9 +65,9 @@ class VocabularyHook(Hook):
         names = self._names(runner.test_dataloader)
         if self.test_vocabulary is not None:
             if names is not None and len(self.test_vocabulary) != len(names):
-                raise ValueError(
-                    f'test_vocabulary has {len(self.test_vocabulary)} names but the '
-                    f'test dataset has {len(names)} classes ({names}); give one name '
-                    f'(or comma-separated synonyms) per dataset class, in label order.')
+                raise VocabularyError(
+                    f'the test vocabulary (--vocabulary) has {len(self.test_vocabulary)} '
+                    f'names but the test dataset has {len(names)} classes; give one name '
+                    f'(or comma-separated synonyms) per dataset class, in label order')
             names = self.test_vocabulary
         self._set(runner, names)

@@ -15,6 +15,7 @@ import os
 
 import torch
 
+from ovseg.apis.cli import run_cli
 from ovseg.compat import ALLOW_UNSAFE_ENV, safe_torch_load
 from ovseg.models.denseclip.convert import convert_denseclip_state_dict, is_vit_checkpoint
 
@@ -74,4 +75,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -11,6 +11,7 @@ are CC-BY-NC 4.0 (non-commercial).
 """
 import argparse
 
+from ovseg.apis.cli import run_cli
 from ovseg.models.mask_adapted import convert_ovseg_checkpoint
 
 
@@ -25,4 +26,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -23,6 +23,7 @@ from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
 
 from ovseg.apis import load_config, load_test_metainfo
+from ovseg.apis.cli import run_cli
 
 
 def main() -> None:
@@ -60,4 +61,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -10,6 +10,7 @@ import argparse
 
 import torch
 
+from ovseg.apis.cli import run_cli
 from ovseg.compat import read_config_value, safe_torch_load
 from ovseg.models.pretraining import save_clip_checkpoint
 
@@ -59,4 +60,4 @@ def _model_name_from_meta(checkpoint: dict):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

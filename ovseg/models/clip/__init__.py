@@ -13,13 +13,14 @@ from .text_classifier import TextClassifier
 from .text_encoder import CLIPTextEncoder, get_clip_tokenizer
 from .torchscript import is_torchscript_archive, read_torchscript_state_dict
 from .vit import CLIPViT
-from .vocabulary import load_vocabulary
+from .vocabulary import VocabularyError, check_vocabulary, load_vocabulary
 
 register_model_configs()
 
 __all__ = [
     'CLIPResNet', 'CLIPTextEncoder', 'CLIPViT', 'TextClassifier', 'VILD_TEMPLATES',
-    'build_clip_tower', 'clip_model_config', 'create_clip', 'get_clip_tokenizer',
+    'VocabularyError', 'build_clip_tower', 'check_vocabulary', 'clip_model_config', 'create_clip',
+    'get_clip_tokenizer',
     'get_templates', 'is_torchscript_archive', 'list_clip_models', 'list_template_sets',
     'load_clip_tower', 'load_clip_weights', 'load_vocabulary', 'read_clip_checkpoint',
     'read_torchscript_state_dict', 'register_model_configs', 'resize_pos_embed',

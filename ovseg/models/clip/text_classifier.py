@@ -18,25 +18,6 @@ def _synonyms(name: str) -> List[str]:
     return [part.strip() for part in name.split(',') if part.strip()]
 
 
-def _check_names(names: Sequence[str]) -> List[str]:
-    """Reject an empty vocabulary and names that differ only in case or spaces."""
-    names = [name.strip() for name in names]
-    if not names:
-        raise ValueError('The vocabulary is empty; give at least one class name.')
-    empty = [i for i, name in enumerate(names) if not _synonyms(name)]
-    if empty:
-        raise ValueError(f'Vocabulary entries {empty} are empty.')
-    seen, duplicates = {}, []
-    for name in names:
-        key = ', '.join(_synonyms(name.lower()))
-        if key in seen:
-            duplicates.append(f'{seen[key]!r} / {name!r}' if seen[key] != name else repr(name))
-        seen.setdefault(key, name)
-    if duplicates:
-        raise ValueError(f'Duplicate class names in the vocabulary: {", ".join(duplicates)}.')
-    return names
-
-
 @MODELS.register_module()
 class TextClassifier(BaseModule):
     """Turn a vocabulary into L2-normalised class embeddings (K, D).
@@ -95,7 +76,8 @@ class TextClassifier(BaseModule):
         self.templates = get_templates(templates)
         self.strict_length = strict_length
         self.chunk_size = chunk_size
-        self._names: Optional[List[str]] = None if vocabulary is None else _check_names(vocabulary)
+        self._names: Optional[List[str]] = (None if vocabulary is None
+                                            else load_vocabulary(vocabulary))
         self.context: Optional[nn.Parameter] = None
         if num_context_tokens > 0:
             if class_specific_context and self._names is None:
@@ -127,11 +109,12 @@ class TextClassifier(BaseModule):
                 comma-separated synonyms, or a source for :func:`load_vocabulary`.
 
         Raises:
-            ValueError: empty vocabulary, duplicate names, a K that does not
+            ValueError: a vocabulary that breaks :func:`check_vocabulary`
+                (``VocabularyError``: empty, empty entry, duplicates), a K that does not
                 match class-specific contexts, or (``strict_length``) names too
                 long for the context length.
         """
-        names = _check_names(load_vocabulary(names))
+        names = load_vocabulary(names)
         if self.context is not None and self.context.shape[0] not in (1, len(names)):
             raise ValueError(f'class-specific context was built for {self.context.shape[0]} '
                              f'classes; the new vocabulary has {len(names)}.')

@@ -15,6 +15,7 @@ import torch.nn as nn
 from mmengine.registry import MODELS
 from torch import Tensor
 
+from ..clip.vocabulary import check_vocabulary
 from .context_decoder import visual_context
 from .score_map import pixel_text_score
 
@@ -94,14 +95,14 @@ class LanguageGuideMixin:
                 comma-separated synonyms (their text embeddings are averaged).
 
         Raises:
-            ValueError: empty vocabulary; a name longer than the ``name_length - 2``
-                BPE tokens that fit, when ``long_names='error'``; or K differs from
-                the number of classes the model was built for while prediction
-                needs it (see :meth:`_check_vocabulary`).
+            ValueError: a vocabulary that breaks :func:`check_vocabulary` (empty,
+                an empty entry, duplicates: ``VocabularyError``); a name longer than
+                the ``name_length - 2`` BPE tokens that fit, when
+                ``long_names='error'``; or K differs from the number of classes the
+                model was built for while prediction needs it (see
+                :meth:`_check_vocabulary`).
         """
-        names = [str(n) for n in names]
-        if not names:
-            raise ValueError('the vocabulary is empty')
+        names = check_vocabulary([str(n) for n in names])
         self._validate_vocabulary_size(len(names))
         texts, owner = [], []
         for k, name in enumerate(names):

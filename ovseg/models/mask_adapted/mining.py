@@ -25,6 +25,7 @@ import torch
 from PIL import Image
 from torch import Tensor
 
+from ..clip.vocabulary import check_vocabulary
 from .mask_crops import crop_masked_regions, crops_to_pixels
 
 PAIR_COLUMNS = ('filepath', 'title', 'mask_path', 'category', 'image_id', 'score')
@@ -48,7 +49,7 @@ def build_noun_index(vocabulary: Sequence[str]) -> Dict[Tuple[str, ...], str]:
         [(('brick',), 'brick'), (('brick', 'wall'), 'brick'), (('sky',), 'sky')]
     """
     index = {}
-    for entry in vocabulary:
+    for entry in check_vocabulary(list(vocabulary)):
         synonyms = [s.strip() for s in entry.split(',') if s.strip()]
         for synonym in synonyms:
             index.setdefault(tuple(_words(synonym)), synonyms[0])

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ovseg.models.clip import load_vocabulary
+from ovseg.models.clip import VocabularyError, check_vocabulary, load_vocabulary
 
 
 def test_lists_and_strings():
@@ -33,3 +33,35 @@ def test_errors(tmp_path):
         load_vocabulary(str(bad))
     with pytest.raises(TypeError):
         load_vocabulary(3)
+
+
+@pytest.mark.parametrize('source, match', [
+    ('', 'the vocabulary is empty'),
+    ('  ', 'the vocabulary is empty'),
+    (',,,', r"entry 0 \(''\) is empty \(in ',,,'\)"),
+    ('cat,,dog', r"entry 1 \(''\) is empty"),
+    ('cat, Cat', r"entries 0 \('cat'\) and 1 \('Cat'\) are duplicates"),
+    (['traffic  light', 'Traffic light'], 'entries 0 .* and 1 .* are duplicates'),
+    (['dog, puppy', 'dog,puppy'], 'are duplicates'),
+    (['dog, , puppy'], "entry 0 .* has an empty synonym"),
+    ([], 'the vocabulary is empty'),
+])
+def test_one_rule_rejects(source, match):
+    with pytest.raises(VocabularyError, match=match):
+        load_vocabulary(source)
+    assert issubclass(VocabularyError, ValueError)
+
+
+def test_one_rule_in_files(tmp_path):
+    dup = tmp_path / 'dup.txt'
+    dup.write_text('cat\ndog\n\nCAT\n')
+    with pytest.raises(VocabularyError, match=r"entries 0 \('cat'\) and 2 \('CAT'\).*dup.txt"):
+        load_vocabulary(str(dup))
+    empty = tmp_path / 'empty.json'
+    empty.write_text('[]')
+    with pytest.raises(VocabularyError, match='empty'):
+        load_vocabulary(str(empty))
+
+
+def test_check_vocabulary_keeps_distinct_synonym_lists():
+    assert check_vocabulary(['cat, kitty', 'cat', ' dog ']) == ['cat, kitty', 'cat', 'dog']

@@ -78,3 +78,18 @@ def test_demo_never_executes_config_text_in_the_checkpoint(tiny_run, tmp_path):
     out, _ = _demo().run(str(tiny_run / 'img.png'), str(tiny_run / 'tiny.py'),
                          str(tmp_path / 'hostile.pth'), out=str(tmp_path / 'out.png'))
     assert cv2.imread(out) is not None and not marker.exists()
+
+
+@pytest.mark.parametrize('args, names', [
+    (['--vocabulary', ',,,'], ["',,,'", 'entry 0']), (['--vocabulary', ''], ['empty']),
+    (['--vocabulary', 'a,a'], ["'a,a'", 'duplicates']), (['--empty-image'], ['empty (0 bytes)'])])
+def test_demo_bad_input_is_one_error_line(tiny_run, tmp_path, args, names):
+    from test_apis.test_cli import assert_one_error_line, run_tool
+    image = str(tiny_run / 'img.png')
+    if args == ['--empty-image']:
+        image, args = str(tmp_path / 'empty.png'), []
+        open(image, 'wb').close()
+        names = [image, *names]
+    proc = run_tool('demo/image_demo.py', image, str(tiny_run / 'tiny.py'),
+                    str(tiny_run / 'tiny.pth'), '--out', str(tmp_path / 'out.png'), *args)
+    assert_one_error_line(proc, *names)

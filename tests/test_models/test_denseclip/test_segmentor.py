@@ -223,3 +223,14 @@ def test_no_padding_mode_pads_only_below_min_side(arch):
     with torch.no_grad():
         out = model.predict(torch.randn(1, 3, 20, 13))
     assert out[0].pred_sem_seg.shape == (20, 13)
+
+
+def test_set_vocabulary_follows_the_vocabulary_rule():
+    from ovseg.models.clip import VocabularyError
+    model = build_seg('rn', vocab=None)
+    with pytest.raises(VocabularyError, match=r"entries 0 \('cat'\) and 2 \('Cat'\)"):
+        model.set_vocabulary(['cat', 'dog', 'Cat', 'sky'])
+    with pytest.raises(VocabularyError, match=r"entry 1 \(''\) is empty"):
+        model.set_vocabulary(['cat', '', 'tree', 'sky'])
+    with pytest.raises(VocabularyError, match='empty'):
+        model.set_vocabulary([])

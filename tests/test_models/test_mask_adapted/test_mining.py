@@ -116,3 +116,9 @@ def test_one_to_one_assignment_spreads_nouns():
     assert assign_nouns(regions, valid, nouns, one_to_one=True)[0].tolist() == [0, 1]
     index, _ = assign_nouns(regions, torch.tensor([True, False]), nouns, one_to_one=True)
     assert sorted(index.tolist()) == [-1, 0]
+
+
+def test_noun_index_follows_the_vocabulary_rule():
+    from ovseg.models.clip import VocabularyError
+    with pytest.raises(VocabularyError, match='duplicates'):
+        build_noun_index(['brick, brick wall', 'sky', 'Brick,  brick wall'])

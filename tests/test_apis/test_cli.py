@@ -1,0 +1,151 @@
+"""ovseg/apis/cli.py through the real entry points: an expected error is one line, no traceback.
+
+tools/test.py and tools/train.py run as subprocesses on a 16-image SynthWorld world with the
+tiny ``ovseg-tiny-vit`` CLIP (the setup of tests/test_tools/test_train_test_cli.py), each with
+one bad input. The demo's cases are in tests/test_models/test_denseclip/test_demo.py.
+"""
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from ovseg.apis.cli import error_line
+from ovseg.datasets.synthworld import SceneConfig, generate
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
+VAL_IMAGE = 'img_dir/val/000000.png'
+
+
+def _options(world, *, workers=0, extra=()):
+    opts = ['model.model_name=ovseg-tiny-vit', 'train_dataloader.batch_size=8',
+            'train_cfg.max_iters=1', 'train_cfg.val_interval=1', *extra,
+            'train_dataloader.dataset.pipeline.2.scale=(32,32)']
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        opts += [f'{loader}.dataset.data_root={world}', f'{loader}.num_workers={workers}',
+                 f'{loader}.persistent_workers=False']
+    for loader in ('val_dataloader', 'test_dataloader'):
+        opts += [f'{loader}.dataset.pipeline.1.size=32',
+                 f'{loader}.dataset.pipeline.2.scale=(32,32)']
+    return opts
+
+
+def run_tool(*args):
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def assert_one_error_line(proc, *names):
+    """Non-zero exit, exactly one non-empty stderr line 'error: ...' naming ``names``."""
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode != 0, proc.stdout[-2000:]
+    assert 'Traceback' not in proc.stderr, proc.stderr[-3000:]
+    assert len(lines) == 1, proc.stderr[-3000:]
+    assert lines[0].startswith('error: ') and all(n in lines[0] for n in names), lines[0]
+
+
+@pytest.fixture(scope='module')
+def world(tmp_path_factory):
+    """A world and a checkpoint of the config's model (weights from init_weights)."""
+    out = tmp_path_factory.mktemp('cli')
+    generate(str(out / 'world'), num_train=16, num_val=6, seed=0,
+             config=SceneConfig(image_size=64), workers=1, log=lambda *a: None)
+    proc = run_tool('tools/convert/pretrained_to_checkpoint.py', CONFIG, str(out / 'ck.pth'),
+                    '--cfg-options', *_options(str(out / 'world')))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def _broken_world(world, tmp_path, case):
+    copy = tmp_path / 'world'
+    shutil.copytree(world / 'world', copy)
+    image = copy / VAL_IMAGE
+    if case == 'missing':
+        image.unlink()
+    elif case == 'empty':
+        image.write_bytes(b'')
+    else:
+        image.write_bytes((world / 'world' / VAL_IMAGE).read_bytes()[:100])
+    return str(copy), str(image)
+
+
+def _test(world, *args, data_root=None, checkpoint=None, workers=0, config=CONFIG):
+    return run_tool('tools/test.py', config, checkpoint or str(world / 'ck.pth'), *args,
+                    '--work-dir', str(world / 'work'), '--cfg-options',
+                    *_options(data_root or str(world / 'world'), workers=workers))
+
+
+@pytest.mark.parametrize('vocabulary, names', [
+    (',,,', ["',,,'", 'entry 0']), ('', ['empty']), ('a,a', ["'a,a'", 'duplicates'])])
+def test_bad_vocabulary_argument(world, vocabulary, names):
+    assert_one_error_line(_test(world, '--vocabulary', vocabulary), *names)
+
+
+def test_missing_checkpoint_and_config(world):
+    missing = str(world / 'nothing.pth')
+    assert_one_error_line(_test(world, checkpoint=missing), missing)
+    missing = str(world / 'nothing.py')
+    assert_one_error_line(_test(world, config=missing), missing)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('case, workers, reason', [
+    ('missing', 0, 'does not exist'), ('empty', 1, 'empty (0 bytes)'),
+    ('corrupt', 0, 'not a decodable image')])
+def test_unreadable_dataset_image(world, tmp_path, case, workers, reason):
+    """One case reads through a DataLoader worker, whose errors torch wraps."""
+    data_root, image = _broken_world(world, tmp_path, case)
+    assert_one_error_line(_test(world, data_root=data_root, workers=workers), image, reason)
+
+
+@pytest.mark.slow
+def test_vocabulary_size_that_does_not_fit(world):
+    assert_one_error_line(_test(world, '--vocabulary', 'a,b'), '2 names', '14 classes')
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('case', ['truncated', 'text'])
+def test_not_a_checkpoint(world, tmp_path, case):
+    path = tmp_path / f'{case}.pth'
+    if case == 'text':
+        path.write_text('hello\n')
+    else:
+        path.write_bytes((world / 'ck.pth').read_bytes()[:3000])
+    assert_one_error_line(_test(world, checkpoint=str(path)), str(path), 'not a PyTorch checkpoint')
+
+
+@pytest.mark.slow
+def test_unexpected_error_keeps_its_traceback(world):
+    """A config the DataLoader rejects (persistent workers without workers) is not a
+    user-input error we know: its traceback stays."""
+    proc = run_tool('tools/test.py', CONFIG, str(world / 'ck.pth'), '--work-dir',
+                    str(world / 'work'), '--cfg-options', *_options(str(world / 'world')),
+                    'test_dataloader.persistent_workers=True')
+    assert proc.returncode != 0
+    assert 'Traceback' in proc.stderr and 'persistent_workers option needs' in proc.stderr
+    assert 'error: ' not in proc.stderr.splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_training_on_an_empty_image(world, tmp_path):
+    copy = tmp_path / 'world'
+    shutil.copytree(world / 'world', copy)
+    for name in os.listdir(copy / 'img_dir/train'):
+        (copy / 'img_dir/train' / name).write_bytes(b'')
+    proc = run_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'run'),
+                    '--cfg-options', *_options(str(copy)))
+    assert_one_error_line(proc, str(copy / 'img_dir/train'), 'empty (0 bytes)')
+
+
+def test_error_line_unwraps_dataloader_worker_errors():
+    from ovseg.compat import ImageReadError
+    wrapped = ImageReadError('Caught ImageReadError in DataLoader worker process 0.\n'
+                             'Original Traceback (most recent call last):\n  File "x.py"\n'
+                             'ovseg.compat.image.ImageReadError: image a.png does not exist\n')
+    assert error_line(wrapped) == 'image a.png does not exist'
+    assert error_line(FileNotFoundError(2, 'No such file or directory', 'b.pth')) == \
+        'No such file or directory: b.pth'
