@@ -108,14 +108,15 @@ def test_vocabulary_size_that_does_not_fit(world):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('case', ['truncated', 'text'])
-def test_not_a_checkpoint(world, tmp_path, case):
+@pytest.mark.parametrize('case, kind', [('truncated', 'is a truncated checkpoint'),
+                                        ('text', 'is not a checkpoint: it is a text file')])
+def test_not_a_checkpoint(world, tmp_path, case, kind):
     path = tmp_path / f'{case}.pth'
     if case == 'text':
         path.write_text('hello\n')
     else:
         path.write_bytes((world / 'ck.pth').read_bytes()[:3000])
-    assert_one_error_line(_test(world, checkpoint=str(path)), str(path), 'not a PyTorch checkpoint')
+    assert_one_error_line(_test(world, checkpoint=str(path)), str(path), kind)
 
 
 @pytest.mark.slow
