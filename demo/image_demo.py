@@ -55,15 +55,25 @@ def overlay_with_legend(image: np.ndarray, labels: np.ndarray, names: Sequence[s
     Returns:
         np.ndarray: (H, W + legend width, 3) uint8 RGB.
     """
-    labelled = (labels >= 0) & (labels < len(names))
-    color_map = np.asarray(colors, dtype=np.uint8)[np.where(labelled, labels, 0)]  # (H, W, 3)
-    alpha = opacity * labelled[..., None]
-    blended = (image * (1 - alpha) + color_map * alpha).astype(np.uint8)
+    # In row blocks, so that a huge image costs a few blocks of float64 blending, not
+    # (H, W, 3) of them; each pixel is blended exactly as in one pass.
+    num = len(names)
+    lut = np.asarray(colors, dtype=np.uint8)
+    blended = np.empty_like(image)
+    counts = np.zeros(num + 1, np.int64)  # pixels per class, then unlabelled
+    step = max(1, (1 << 22) // max(1, image.shape[1]))
+    for y in range(0, image.shape[0], step):
+        block = labels[y:y + step]
+        labelled = (block >= 0) & (block < num)
+        color_map = lut[np.where(labelled, block, 0)]  # (h, W, 3)
+        alpha = opacity * labelled[..., None]
+        blended[y:y + step] = (image[y:y + step] * (1 - alpha)
+                               + color_map * alpha).astype(np.uint8)
+        counts += np.bincount(np.where(labelled, block, num).ravel(), minlength=num + 1)
     names = list(names) + ['unlabelled']
     colors = list(colors) + [(255, 255, 255)]
-    labels = np.where(labelled, labels, len(names) - 1)
-    present = [int(k) for k in np.unique(labels)]
-    areas = {k: int((labels == k).sum()) for k in present}
+    present = [k for k in range(num + 1) if counts[k]]
+    areas = {k: int(counts[k]) for k in present}
     present.sort(key=lambda k: -areas[k])
     row, scale = 22, 0.5
     width = max([cv2.getTextSize(f'{names[k]} {100 * areas[k] / labels.size:.0f}%', _FONT,
@@ -253,12 +263,12 @@ def upsample_labels(logits: torch.Tensor, size: Tuple[int, int], *,
         max_elements (int): floats per column block. Defaults to 2 ** 23 (32 MiB).
 
     Returns:
-        np.ndarray: (H0, W0) int64 labels.
+        np.ndarray: (H0, W0) int32 labels.
     """
     from mmseg.models.utils import resize
     k, h, w = logits.shape
     height, width = size
-    labels = np.empty((height, width), np.int64)
+    labels = np.empty((height, width), np.int32)
     if height < h or width < w or (height, width) == (h, w):
         blocks = [(0, width, resize(logits[None], size=size, mode='bilinear',
                                     align_corners=align_corners, warning=False)[0])]
