@@ -57,15 +57,25 @@ def overlay_with_legend(image: np.ndarray, labels: np.ndarray, names: Sequence[s
     Returns:
         np.ndarray: (H, W + legend width, 3) uint8 RGB.
     """
-    labelled = (labels >= 0) & (labels < len(names))
-    color_map = np.asarray(colors, dtype=np.uint8)[np.where(labelled, labels, 0)]  # (H, W, 3)
-    alpha = opacity * labelled[..., None]
-    blended = (image * (1 - alpha) + color_map * alpha).astype(np.uint8)
+    # In row blocks, so that a huge image costs a few blocks of float64 blending, not
+    # (H, W, 3) of them; each pixel is blended exactly as in one pass.
+    num = len(names)
+    lut = np.asarray(colors, dtype=np.uint8)
+    blended = np.empty_like(image)
+    counts = np.zeros(num + 1, np.int64)  # pixels per class, then unlabelled
+    step = max(1, (1 << 22) // max(1, image.shape[1]))
+    for y in range(0, image.shape[0], step):
+        block = labels[y:y + step]
+        labelled = (block >= 0) & (block < num)
+        color_map = lut[np.where(labelled, block, 0)]  # (h, W, 3)
+        alpha = opacity * labelled[..., None]
+        blended[y:y + step] = (image[y:y + step] * (1 - alpha)
+                               + color_map * alpha).astype(np.uint8)
+        counts += np.bincount(np.where(labelled, block, num).ravel(), minlength=num + 1)
     names = list(names) + ['unlabelled']
     colors = list(colors) + [(255, 255, 255)]
-    labels = np.where(labelled, labels, len(names) - 1)
-    present = [int(k) for k in np.unique(labels)]
-    areas = {k: int((labels == k).sum()) for k in present}
+    present = [k for k in range(num + 1) if counts[k]]
+    areas = {k: int(counts[k]) for k in present}
     present.sort(key=lambda k: -areas[k])
     row, scale = 22, 0.5
     width = max([cv2.getTextSize(f'{names[k]} {100 * areas[k] / labels.size:.0f}%', _FONT,
@@ -186,6 +196,100 @@ def _pipeline(cfg):
     return Compose([s for s in steps if s['type'] != 'LoadAnnotations'])
 
 
+def _at_model_resolution(samples: Sequence) -> list:
+    """Copies of ``samples`` with ``ori_shape`` set to ``img_shape``, so that mmseg's
+    postprocess stops at the model's resolution instead of resizing K channels of logits to
+    the original (possibly huge) image size."""
+    out = []
+    for sample in samples:
+        sample = sample.clone()
+        sample.set_metainfo(dict(ori_shape=tuple(sample.img_shape[:2])))
+        out.append(sample)
+    return out
+
+
+def predict_at_model_resolution(model, batch: dict):
+    """The model's own ``predict`` (so ``test_cfg.mode='slide'`` applies) at its resolution.
+
+    Returns:
+        SegDataSample: ``pred_sem_seg`` (1, h, w) and, where the model stores them,
+        ``seg_logits`` (K, h, w), (h, w) being the test-pipeline image size (``img_shape``,
+        padding removed).
+    """
+    with torch.no_grad():
+        return model.predict(batch['inputs'], _at_model_resolution(batch['data_samples']))[0]
+
+
+def score_maps(model, batch: dict) -> torch.Tensor:
+    """Per-class pixel-text scores of a DenseCLIP model at the model's resolution.
+
+    The softmax over the vocabulary of ``score / tau`` from the model's own ``predict`` with
+    ``test_cfg.predict_from='score_map'`` (whole or slide inference, as the config says).
+
+    Returns:
+        Tensor: (K, h, w) probabilities, (h, w) the test-pipeline image size.
+    """
+    test_cfg = model.test_cfg
+    before = test_cfg.get('predict_from')
+    test_cfg.predict_from = 'score_map'
+    try:
+        logits = predict_at_model_resolution(model, batch).seg_logits.data  # (K, h, w)
+    finally:
+        if before is None:
+            test_cfg.pop('predict_from')
+        else:
+            test_cfg.predict_from = before
+    return logits.softmax(dim=0)
+
+
+def upsample_labels(logits: torch.Tensor, size: Tuple[int, int], *,
+                    align_corners: bool = False, min_score: Optional[float] = None,
+                    ignore_index: int = 255, max_elements: int = 1 << 23) -> np.ndarray:
+    """Label map at ``size`` of logits at the model's resolution, as ``tools/test.py``.
+
+    mmseg resizes the (K, h, w) logits bilinearly to the original size and takes the argmax;
+    done at once, that is a K x H0 x W0 float tensor (5 GiB for 21 classes on an 8000x8000
+    image). Here the logits are resized along the width first (K x h x W0), then along the
+    height in column blocks of at most ``max_elements`` values, each reduced to its argmax
+    at once. The result equals the one-shot resize bit for bit when enlarging (PyTorch's
+    bilinear kernel also interpolates along the width first); an output no larger than the
+    logits is resized at once, as mmseg does.
+
+    Args:
+        logits (Tensor): (K, h, w) logits or scores.
+        size (tuple[int, int]): (H0, W0) output size.
+        align_corners (bool): as the model's decode head. Defaults to False.
+        min_score (float, optional): pixels whose best score is not above it become
+            ``ignore_index`` (two-stage models: no mask covers them). Defaults to None.
+        ignore_index (int): see ``min_score``. Defaults to 255.
+        max_elements (int): floats per column block. Defaults to 2 ** 23 (32 MiB).
+
+    Returns:
+        np.ndarray: (H0, W0) int32 labels.
+    """
+    from mmseg.models.utils import resize
+    k, h, w = logits.shape
+    height, width = size
+    labels = np.empty((height, width), np.int32)
+    if height < h or width < w or (height, width) == (h, w):
+        blocks = [(0, width, resize(logits[None], size=size, mode='bilinear',
+                                    align_corners=align_corners, warning=False)[0])]
+    else:
+        rows = resize(logits[None], size=(h, width), mode='bilinear',
+                      align_corners=align_corners, warning=False)  # (1, K, h, W0)
+        step = max(1, max_elements // (k * height))
+        blocks = ((x, x + step, rows[..., x:x + step]) for x in range(0, width, step))
+    for x0, x1, block in blocks:
+        if block.dim() == 4:  # (1, K, h, w') -> (K, H0, w'): only the height is resized
+            block = resize(block, size=(height, block.shape[-1]), mode='bilinear',
+                           align_corners=align_corners, warning=False)[0]
+        index = block.argmax(dim=0)  # (H0, w')
+        if min_score is not None:
+            index[block.amax(dim=0) <= min_score] = ignore_index
+        labels[:, x0:x1] = index.cpu().numpy()
+    return labels
+
+
 def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = None,
         out: str = 'out.png', scores_out: Optional[str] = None,
         proposals_out: Optional[str] = None, top_k: int = 3, max_proposals: int = 16,
@@ -226,10 +330,21 @@ def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = N
     data = _pipeline(model.cfg)(dict(img_path=img))
     batch = model.data_preprocessor(dict(inputs=[data['inputs']],
                                          data_samples=[data['data_samples']]), False)
-    with torch.no_grad():
-        result = model.predict(batch['inputs'], batch['data_samples'])[0]
-    labels = result.pred_sem_seg.data[0].cpu().numpy()
     image = mmcv.imread(img, channel_order='rgb')
+    # Predict at the model's resolution (the test pipeline's scale) and bring only the label
+    # map to the image size: no K x H x W float tensor at the original size (see README,
+    # "Memory").
+    result = predict_at_model_resolution(model, batch)
+    two_stage = hasattr(model, 'classify')
+    if 'seg_logits' in result:
+        labels = upsample_labels(result.seg_logits.data, image.shape[:2],
+                                 align_corners=bool(getattr(model, 'align_corners', False)),
+                                 min_score=0.0 if two_stage else None,
+                                 ignore_index=getattr(model, 'ignore_index', 255))
+    else:  # a model that keeps no logits: its label map, nearest-resized
+        labels = torch.nn.functional.interpolate(
+            result.pred_sem_seg.data[None].float(), size=image.shape[:2],
+            mode='nearest')[0, 0].long().cpu().numpy()
     given = meta.get('palette')
     colors = (given if given and len(given) == len(names) and vocabulary is None
               else palette(len(names)))
@@ -239,21 +354,18 @@ def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = N
     written_scores = None
     if hasattr(model, '_language_guide'):
         scores_out = scores_out or osp.splitext(out)[0] + '_scores.png'
-        with torch.no_grad():
-            inputs = batch['inputs']
-            *_, (global_feat, dense) = model.backbone(model._pad(inputs))
-            score = model._language_guide(global_feat, dense)[1] / model.tau
-            score = torch.nn.functional.interpolate(score, size=model._pad(inputs).shape[-2:],
-                                                    mode='bilinear', align_corners=False)
-            h, w = data['data_samples'].img_shape
-            prob = score[0, :, :h, :w].softmax(dim=0)
-            prob = torch.nn.functional.interpolate(prob[None], size=image.shape[:2],
-                                                   mode='bilinear', align_corners=False)[0]
+        if model._predict_from_score():  # the prediction already came from the score map
+            prob = result.seg_logits.data.softmax(dim=0)  # (K, h, w)
+        else:
+            prob = score_maps(model, batch)  # (K, h, w)
         mmcv.imwrite(score_grid(prob.cpu().numpy(), display)[..., ::-1], scores_out)
         written_scores = scores_out
     elif proposals_out:
-        masks, scores = _proposals(model, batch, image.shape[:2])
-        grid = proposal_grid(image, masks, scores, display, top_k=top_k,
+        # the proposal tiles are drawn at the model's resolution, not the image's
+        h, w = data['data_samples'].img_shape[:2]
+        small = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+        masks, scores = _proposals(model, batch, (h, w))
+        grid = proposal_grid(small, masks, scores, display, top_k=top_k,
                              max_proposals=max_proposals)
         mmcv.imwrite(grid[..., ::-1], proposals_out)
         written_scores = proposals_out

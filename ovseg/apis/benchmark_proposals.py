@@ -234,8 +234,15 @@ def proposal_best_overlap(config: str, checkpoint: str, *, data_root: str,
             data['inputs'], data['data_samples'], model.class_embeddings())
         sample = data['data_samples'][0]
         height, width = sample.metainfo['img_shape'][:2]
-        masks = proposals.masks[:, :height, :width] > 0.5  # (Q, h, w)
-        label = sample.gt_sem_seg.data[0, :height, :width]
+        masks = proposals.masks[:, :height, :width]  # (Q, h, w) probabilities
+        # test pipelines load labels at the original size (after Resize): compare there, as
+        # the segmentation metrics do (masks resized back like predictions)
+        label = sample.gt_sem_seg.data[0]  # (H0, W0)
+        if tuple(masks.shape[-2:]) != tuple(label.shape):
+            masks = (F.interpolate(masks[None].float(), size=label.shape, mode='bilinear',
+                                   align_corners=False)[0] if len(masks)
+                     else masks.new_zeros((0, *label.shape)))
+        masks = masks > 0.5  # (Q, H0, W0)
         for cls in label.unique().tolist():
             if cls >= len(seen):
                 continue

@@ -4,6 +4,11 @@
 dataset_type = 'SynthWorldSegDataset'
 data_root = 'data/synthworld'
 crop_size = (128, 128)
+# Test scale: images are resized to fit 160x160 (keeping their aspect ratio) and predictions
+# are resized back to the original size by mmseg, so a large image costs no more than this
+# scale. SynthWorld's own images are 160x160 (tools/synthworld.py --image-size default), so
+# they pass unchanged and the val metrics are those of the full-size images.
+test_scale = (160, 160)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
@@ -14,6 +19,8 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=test_scale, keep_ratio=True),
+    # annotations after Resize: metrics are computed at the original size
     dict(type='LoadAnnotations'),
     dict(type='PackSegInputs'),
 ]
