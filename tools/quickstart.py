@@ -4,21 +4,26 @@
                                [--steps world,clip,zero-shot] [--force]
 
 Each step runs the same public tool a user would run (``tools/synthworld.py``,
-``tools/train.py``, ``tools/test.py``) in a subprocess, streaming its progress, and
-is skipped when its output already exists (``--force`` reruns everything). The
-results table is written to ``WORK_DIR/results.md`` and the world's contact sheet
-is copied next to it.
+``tools/train.py``, ``tools/test.py``) in a subprocess, and is skipped when its output
+already exists (``--force`` reruns everything). The console shows one line and one
+progress bar per step; each tool's full output goes to ``WORK_DIR/logs/<step>.log``
+(on failure the log's last lines are printed). The results table is written to
+``WORK_DIR/results.md`` and the world's contact sheet is copied next to it.
 """
 import argparse
 import functools
 import json
 import os
 import os.path as osp
+import re
 import shutil
 import subprocess
 import sys
 import time
-from typing import Callable, Dict, List
+from collections import deque
+from typing import Callable, Dict, List, Optional, Tuple
+
+from tqdm import tqdm
 
 from ovseg.apis.benchmark import ROOT, last_metrics, tool_env
 from ovseg.apis.cli import run_cli
@@ -28,10 +33,64 @@ CLIP_NAME = 'synthclip-rn-s'  # training run folder, and <name>.pt: the weights 
 WORLD = dict(num_train=2000, num_val=200, num_closeup=2000, seed=0)
 
 
-def _run(args: List[str]) -> None:
-    """Run ``python *args`` from the repository root, its output streamed to the console."""
-    print(f'[quickstart] $ {" ".join(args)}', flush=True)
-    subprocess.run([sys.executable, *args], cwd=ROOT, env=tool_env(), check=True)
+LOG_TAIL = 40  # lines of a failed step's log printed to the console
+
+# Progress lines of the tools: mmengine's LoggerHook ("Iter(train) [ 10/420]  lr: ...") and the
+# SynthWorld generator ("[synthworld] train: 500/2000 images").
+_PROGRESS = re.compile(r'Iter\((?P<mode>\w+)\)\s*\[\s*(?P<done>\d+)/(?P<total>\d+)\]'
+                       r'|\[synthworld\] (?P<split>\w+): (?P<made>\d+)/(?P<count>\d+) images')
+
+
+def parse_progress(line: str) -> Optional[Tuple[str, int, int]]:
+    """``(phase, done, total)`` of a tool's progress line, e.g. ``('train', 10, 420)``; None
+    for any other line."""
+    match = _PROGRESS.search(line)
+    if match is None:
+        return None
+    if match['mode']:
+        return match['mode'], int(match['done']), int(match['total'])
+    return match['split'], int(match['made']), int(match['count'])
+
+
+def step_log(args, step: str) -> str:
+    """Where step ``step`` writes its tool's full output: ``WORK_DIR/logs/<step>.log``."""
+    return osp.join(args.work_dir, 'logs', f'{step}.log')
+
+
+def _run(args: List[str], log: str) -> None:
+    """Run ``python *args`` from the repository root, its output into ``log`` and its progress
+    into one bar on the console; on failure print the log's last lines and exit.
+
+    Written by hand because neither mmengine nor tqdm follows a child process's log.
+    """
+    os.makedirs(osp.dirname(log), exist_ok=True)
+    env = dict(tool_env(), PYTHONUNBUFFERED='1')  # progress lines arrive as they are written
+    tail: deque = deque(maxlen=LOG_TAIL)
+    phase = None
+    with open(log, 'w') as out, tqdm(desc=osp.splitext(osp.basename(log))[0], unit='it',
+                                      leave=True, dynamic_ncols=True) as bar:
+        out.write(f'$ {sys.executable} {" ".join(args)}\n')
+        out.flush()
+        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, text=True,
+                                errors='replace', stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        for line in proc.stdout:
+            out.write(line)
+            tail.append(line.rstrip('\n'))
+            progress = parse_progress(line)
+            if progress is None:
+                continue
+            if progress[0] != phase:  # a new phase (e.g. train -> val) restarts the same bar
+                phase = progress[0]
+                bar.reset(total=progress[2])
+                bar.set_postfix_str(phase)
+            bar.update(progress[1] - bar.n)
+        returncode = proc.wait()
+    if returncode:
+        print(f'[quickstart] last {len(tail)} lines of {log}:', file=sys.stderr)
+        print('\n'.join(tail), file=sys.stderr)
+        sys.exit(f'error: python {" ".join(args)} exited with status {returncode}; '
+                 f'full log: {log}')
 
 
 def step_world(args) -> None:
@@ -41,7 +100,8 @@ def step_world(args) -> None:
         print(f'[quickstart] SynthWorld exists at {args.data_root}; skipping generation')
     else:
         _run(['tools/synthworld.py', '--out', args.data_root, '--contact-sheet', '--overwrite',
-              *(f'--{key.replace("_", "-")}={value}' for key, value in WORLD.items())])
+              *(f'--{key.replace("_", "-")}={value}' for key, value in WORLD.items())],
+             step_log(args, 'world'))
     shutil.copy(osp.join(args.data_root, 'contact_sheet.png'), args.work_dir)
 
 
@@ -86,7 +146,8 @@ def step_clip(args) -> None:
         print(f'[quickstart] {weights} exists; skipping pretraining')
         return
     _run(['tools/train.py', CLIP_CONFIG, '--work-dir', osp.join(args.work_dir, CLIP_NAME),
-          '--cfg-options', *_data_root_options(args), f'custom_hooks.1.out_dir={args.work_dir}'])
+          '--cfg-options', *_data_root_options(args), f'custom_hooks.1.out_dir={args.work_dir}'],
+         step_log(args, 'clip'))
 
 
 def step_zero_shot(args) -> Dict[str, float]:
@@ -96,7 +157,7 @@ def step_zero_shot(args) -> Dict[str, float]:
         checkpoint = f.read().strip()
     test_dir = osp.join(args.work_dir, f'{CLIP_NAME}_test')
     _run(['tools/test.py', CLIP_CONFIG, checkpoint, '--work-dir', test_dir,
-          '--cfg-options', *_data_root_options(args)])
+          '--cfg-options', *_data_root_options(args)], step_log(args, 'zero-shot'))
     return last_metrics(test_dir)
 
 
@@ -135,11 +196,13 @@ def main() -> None:
     start = time.time()
     metrics: Dict[str, float] = {}
     for name in steps:
-        print(f'[quickstart] step {name}: {STEPS[name].__doc__.splitlines()[0]}', flush=True)
+        print(f'[quickstart] step {name}: {STEPS[name].__doc__.splitlines()[0]} '
+              f'(log: {step_log(args, name)})', flush=True)
         metrics.update(STEPS[name](args) or {})
     if metrics:
         print(write_results(osp.join(args.work_dir, 'results.md'), metrics, time.time() - start))
-    print(f'[quickstart] done in {(time.time() - start) / 60:.1f} min; outputs in {args.work_dir}')
+    print(f'[quickstart] done in {(time.time() - start) / 60:.1f} min; outputs in {args.work_dir}, '
+          f'full logs in {osp.join(args.work_dir, "logs")}')
 
 
 if __name__ == '__main__':

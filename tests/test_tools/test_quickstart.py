@@ -1,6 +1,10 @@
 """tools/quickstart.py: an existing world is reused only when it has the quickstart's counts
-and was written by this version of the generator."""
+and was written by this version of the generator; the console shows a line and a bar per step,
+the tools' output goes to log files, and a failing step shows its log's tail."""
 import json
+import sys
+
+import pytest
 
 from ovseg.datasets.synthworld.generate import FORMAT_VERSION
 from ovseg.testing import load_script
@@ -40,3 +44,79 @@ def test_results_table_names_the_prompts(tmp_path):
     assert '(prompt templates: `synthworld`)' in text
     assert '| top1_unseen | 34.08 |' in text and 'other' not in text
     assert (tmp_path / 'results.md').read_text() == text
+
+
+def test_progress_lines_of_the_tools_are_parsed():
+    quickstart = load_script('tools/quickstart.py')
+    parse = quickstart.parse_progress
+    assert parse('12/06 03:40:51 - mmengine - INFO - Iter(train) [ 10/420]  lr: 2e-4') == (
+        'train', 10, 420)
+    assert parse('... - Iter(test) [50/200]    eta: 0:00:10') == ('test', 50, 200)
+    assert parse('[synthworld] closeup: 7/2000 images') == ('closeup', 7, 2000)
+    assert parse("[synthworld] train: wrote {'images': 12}") is None
+    assert parse('Loads checkpoint by _local backend from path: x/iter_420.pth') is None
+
+
+# A quickstart small enough for a test: 12 train images, the quickstart's CLIP config for 20
+# iterations of batch 8 (the real tools run; only the world's counts and the budget shrink).
+TINY_WORLD = dict(num_train=12, num_val=6, num_closeup=12, seed=0)
+TINY_CLIP = """_base_ = [{config!r}]
+max_iters = 20
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=5),
+    dict(type='CosineAnnealingLR', eta_min=0.0, by_epoch=False, begin=5, end=max_iters),
+]
+default_hooks = dict(checkpoint=dict(interval=max_iters))
+train_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False)
+val_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False)
+test_dataloader = val_dataloader
+"""
+
+
+def _tiny_quickstart(tmp_path, monkeypatch, *options: str):
+    """tools/quickstart.py as a module set up for :data:`TINY_WORLD`, and its argv."""
+    quickstart = load_script('tools/quickstart.py')
+    config = tmp_path / 'tiny_clip.py'
+    config.write_text(TINY_CLIP.format(config=f'{quickstart.ROOT}/{quickstart.CLIP_CONFIG}'))
+    monkeypatch.setattr(quickstart, 'WORLD', TINY_WORLD)
+    monkeypatch.setattr(quickstart, 'CLIP_CONFIG', str(config))
+    work_dir = tmp_path / 'work'
+    monkeypatch.setattr(sys, 'argv', ['quickstart.py', '--work-dir', str(work_dir),
+                                      '--data-root', str(tmp_path / 'world'), *options])
+    return quickstart, work_dir
+
+
+@pytest.mark.slow
+def test_console_shows_a_line_per_step_and_the_table_and_the_logs_keep_the_rest(
+        tmp_path, monkeypatch, capfd):
+    quickstart, work_dir = _tiny_quickstart(tmp_path, monkeypatch)
+    quickstart.main()
+    out, err = capfd.readouterr()
+    # one line per step, one bar per step (tqdm redraws it with '\r'), the table, the end
+    assert (out + err).count('\n') <= 40, out + err
+    for step in ('world', 'clip', 'zero-shot'):
+        log = work_dir / 'logs' / f'{step}.log'
+        assert f'[quickstart] step {step}: ' in out and f'(log: {log})' in out
+        assert log.stat().st_size > 0
+    assert 'Iter(train) [20/20]' in (work_dir / 'logs' / 'clip.log').read_text()
+    assert 'Iter(train)' not in out + err and 'mmengine' not in out + err
+    assert '| top1_unseen |' in out and f'full logs in {work_dir / "logs"}' in out
+
+
+@pytest.mark.slow
+def test_failing_step_prints_the_tail_of_its_log(tmp_path, monkeypatch, capfd):
+    quickstart, work_dir = _tiny_quickstart(tmp_path, monkeypatch, '--steps', 'zero-shot')
+    not_a_checkpoint = tmp_path / 'iter_20.pth'
+    not_a_checkpoint.write_text('not a checkpoint')
+    (work_dir / 'synthclip-rn-s').mkdir(parents=True)
+    (work_dir / 'synthclip-rn-s' / 'last_checkpoint').write_text(str(not_a_checkpoint))
+    with pytest.raises(SystemExit) as exit_info:
+        quickstart.main()
+    log = work_dir / 'logs' / 'zero-shot.log'
+    out, err = capfd.readouterr()
+    assert f'full log: {log}' in str(exit_info.value)
+    # the tool's own one-line error, from the tail of the log, reaches the console
+    error = [line for line in log.read_text().splitlines() if line.startswith('error: ')]
+    assert error and error[-1] in err
+    assert f'lines of {log}:' in err
