@@ -270,11 +270,11 @@ def test_read_state_dict_unwraps_each_layout(tmp_path, layout):
         assert all(torch.equal(got[k], expected[k]) for k in expected)
 
 
-@pytest.mark.parametrize('layout', ['detectron2', 'torchscript', 'safetensors'])
-def test_load_model_weights_reads_through_the_one_reader(tmp_path, layout):
+def test_load_model_weights_reads_through_the_one_reader(tmp_path):
+    """An OpenAI TorchScript archive loads into a model like any other checkpoint."""
     from ovseg.testing import build_tiny_clip
     source, target = build_tiny_clip(seed=1), build_tiny_clip(seed=2)
-    path = _save_layout(layout, source.state_dict(), tmp_path / f'{layout}.pth')
+    path = _save_layout('torchscript', source.state_dict(), tmp_path / 'ViT.pt')
     load_model_weights(target, path)
     assert all(torch.equal(a, b) for a, b in zip(source.state_dict().values(),
                                                  target.state_dict().values()))
