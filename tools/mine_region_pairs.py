@@ -32,12 +32,12 @@ import torch
 from mmengine.config import DictAction
 from mmengine.fileio import load
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 from ovseg.apis import load_config, load_test_metainfo
 from ovseg.apis.cli import run_cli
+from ovseg.compat import load_model_weights
 from ovseg.models.clip import load_vocabulary
 from ovseg.models.mask_adapted import (CaptionRegionMiner, RegionPairWriter, build_noun_index,
                                        crop_masked_regions, crops_to_pixels, label_map_masks)
@@ -106,7 +106,7 @@ def main() -> None:
     model = MODELS.build(cfg.model)
     model.init_weights()
     if args.checkpoint:
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
+        load_model_weights(model, args.checkpoint)  # strict: a checkpoint of this config
     model.eval()
     metainfo = load_test_metainfo(cfg)
     classes = list(metainfo['classes'])

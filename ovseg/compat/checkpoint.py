@@ -14,7 +14,9 @@ user opts in explicitly with ``OVSEG_ALLOW_UNSAFE_CHECKPOINTS=1`` (or
 
 :func:`load_model_weights` is the one function that puts checkpoint weights into
 a model: strict by default (missing, unexpected and shape-mismatched keys are an
-error naming them), except for the keys the model's modules declare optional.
+error naming them), except for the keys the model's modules declare optional. It and every
+other reader of weights (CLIP, SAM, OVSeg, ``tools/convert``) go through :func:`read_checkpoint`
+(one file reader) and :func:`read_state_dict` (one unwrapping rule).
 """
 import fnmatch
 import os
@@ -37,7 +39,7 @@ from .checkpoint_errors import (ALLOW_UNSAFE_ENV, CheckpointError, CheckpointNot
 
 __all__ = ['ALLOW_UNSAFE_ENV', 'CheckpointError', 'CheckpointMismatchError',
            'UnsafeCheckpointError', 'drop_config_text', 'load_model_weights',
-           'optional_checkpoint_keys', 'safe_torch_load']
+           'optional_checkpoint_keys', 'read_checkpoint', 'read_state_dict', 'safe_torch_load']
 
 
 def _numpy_dtype_classes() -> List[type]:
@@ -148,6 +150,85 @@ def register_safe_checkpoint_loaders(register: Callable = CheckpointLoader.regis
     register(prefixes=('http://', 'https://'), loader=_load_from_http, force=True)
 
 
+# --- the one checkpoint reader ----------------------------------------------------------
+
+#: entries that wrap the weights: mmengine / mmseg ``state_dict``, detectron2 ``model``
+STATE_DICT_WRAPPERS = ('state_dict', 'model')
+
+
+def read_checkpoint(path: Union[str, os.PathLike], map_location: Any = 'cpu') -> Any:
+    """Read a checkpoint file without executing code stored in it.
+
+    - ``.safetensors``: :func:`safetensors.torch.load_file`;
+    - a TorchScript archive (OpenAI's CLIP ``.pt``): its tensors only
+      (:func:`~.torchscript.read_torchscript_state_dict`), the archive's code never runs;
+    - anything else, local or a URL: mmengine's ``CheckpointLoader``, whose local and
+      http(s) schemes are :func:`safe_torch_load` (``weights_only=True``).
+
+    Returns:
+        Any: what the file holds (a state dict or a dict wrapping one; see
+        :func:`read_state_dict`).
+
+    Raises:
+        CheckpointError: missing, not a checkpoint, truncated, or needs code execution.
+    """
+    from .torchscript import is_torchscript_archive, read_torchscript_state_dict
+    path = osp.expanduser(os.fspath(path))
+    is_local = '://' not in path
+    if is_local and not osp.isfile(path):
+        raise CheckpointNotFoundError(f'Checkpoint file {path} does not exist.')
+    if is_local and path.endswith('.safetensors'):
+        from safetensors.torch import load_file
+        return load_file(path, device='cpu')
+    if is_local and is_torchscript_archive(path):
+        try:
+            return read_torchscript_state_dict(path)
+        except (pickle.UnpicklingError, KeyError) as err:
+            raise UnsafeCheckpointError(
+                f'Refused to load TorchScript archive {path}: reading it would need code '
+                f'execution ({err}). Only the tensors of OpenAI-style archives are read; '
+                f'convert other archives to a state dict first.') from None
+    return CheckpointLoader.load_checkpoint(path, map_location=map_location)
+
+
+def read_state_dict(checkpoint: Union[str, os.PathLike, Dict[str, Any]], *,
+                    name: Optional[str] = None) -> Dict[str, torch.Tensor]:
+    """The tensors of a checkpoint, unwrapped, with a leading ``module.`` stripped.
+
+    Unwraps ``state_dict`` (mmengine, mmseg) and ``model`` (detectron2, e.g. OVSeg's releases)
+    entries, repeatedly; a DDP ``module.`` prefix is removed from every key; non-tensor values
+    are dropped. Keys are not otherwise renamed: see :mod:`.converters` for other layouts.
+
+    Args:
+        checkpoint (str | dict): a file (read by :func:`read_checkpoint`) or a loaded checkpoint.
+        name (str, optional): how errors call the checkpoint. Defaults to the path
+            (``'checkpoint'`` for a dict).
+
+    Returns:
+        dict[str, Tensor]: the weights, dtypes as stored.
+
+    Raises:
+        NotACheckpointError: no state dict of tensors inside.
+        CheckpointError: the file cannot be read (see :func:`read_checkpoint`).
+    """
+    if isinstance(checkpoint, (str, os.PathLike)):
+        name = name or os.fspath(checkpoint)
+        checkpoint = read_checkpoint(checkpoint)
+    name = name or 'checkpoint'
+    while isinstance(checkpoint, dict):
+        inner = next((checkpoint[k] for k in STATE_DICT_WRAPPERS
+                      if isinstance(checkpoint.get(k), dict)), None)
+        if inner is None:
+            break
+        checkpoint = inner
+    if not isinstance(checkpoint, dict) or not any(
+            isinstance(v, torch.Tensor) for v in checkpoint.values()):
+        raise NotACheckpointError(f'{name} holds no state dict of tensors (looked for a '
+                                  f"'state_dict' or 'model' entry, or tensors at the top level).")
+    return {(k[len('module.'):] if k.startswith('module.') else k): v
+            for k, v in checkpoint.items() if isinstance(v, torch.Tensor)}
+
+
 # --- config text stored in checkpoints ------------------------------------------------------
 
 #: where mmengine / mmcv checkpoints keep the training config as Python source
@@ -207,18 +288,6 @@ def optional_checkpoint_keys(model: nn.Module) -> List[str]:
     return patterns
 
 
-def _state_dict_of(checkpoint: Any, name: str) -> Dict[str, Any]:
-    """The weights of a loaded checkpoint: ``state_dict`` / ``model`` entry, or itself."""
-    if isinstance(checkpoint, dict):
-        for key in ('state_dict', 'model'):
-            if isinstance(checkpoint.get(key), dict):
-                return checkpoint[key]
-        if any(isinstance(v, torch.Tensor) for v in checkpoint.values()):
-            return checkpoint
-    raise NotACheckpointError(f'{name} holds no state dict of tensors (looked for a '
-                              f"'state_dict' or 'model' entry, or tensors at the top level).")
-
-
 def _listed(keys: Sequence[Any], limit: int = 5) -> str:
     shown = ', '.join(str(k) for k in keys[:limit])
     return shown + (f', ... ({len(keys) - limit} more)' if len(keys) > limit else '')
@@ -243,9 +312,8 @@ def load_model_weights(model: nn.Module, checkpoint: Union[str, os.PathLike, Dic
                        logger: Any = 'current', name: Optional[str] = None) -> Dict[str, Any]:
     """Load a checkpoint's weights into ``model``, by default strictly.
 
-    Reads a path with the weights-only loader (mmengine's ``CheckpointLoader``, whose local and
-    http(s) schemes are :func:`safe_torch_load`); unwraps ``state_dict`` / ``model``; strips
-    ``module.``; compares keys and shapes with ``model.state_dict()``. Keys matching
+    Reads a path with :func:`read_checkpoint` and its weights with :func:`read_state_dict`
+    (unwraps ``state_dict`` / ``model``, strips ``module.``); compares keys and shapes with ``model.state_dict()``. Keys matching
     :func:`optional_checkpoint_keys` of the model are exempt.
 
     Args:
@@ -269,14 +337,13 @@ def load_model_weights(model: nn.Module, checkpoint: Union[str, os.PathLike, Dic
             count of each kind and the first keys.
         CheckpointError: the file is missing, not a checkpoint, truncated or unsafe.
     """
-    from mmengine.runner.checkpoint import _load_checkpoint
     if isinstance(checkpoint, (str, os.PathLike)):
         name = name or os.fspath(checkpoint)
-        checkpoint = _load_checkpoint(os.fspath(checkpoint), map_location=map_location)
+        checkpoint = read_checkpoint(checkpoint, map_location=map_location)
     name = name or 'checkpoint'
     drop_config_text(checkpoint)
     state_dict = {}
-    for key, value in _state_dict_of(checkpoint, name).items():
+    for key, value in read_state_dict(checkpoint, name=name).items():
         for pattern, replacement in revise_keys:
             key = re.sub(pattern, replacement, key)
         state_dict[key] = value

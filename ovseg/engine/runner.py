@@ -10,9 +10,8 @@ from typing import Any, Callable, Dict, Iterator, Union
 from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
-from mmengine.runner.checkpoint import _load_checkpoint
 
-from ovseg.compat import drop_config_text, load_model_weights, read_config_value
+from ovseg.compat import drop_config_text, load_model_weights, read_checkpoint, read_config_value
 
 
 @RUNNERS.register_module()
@@ -66,7 +65,7 @@ class OVSegRunner(Runner):
         :meth:`resume`'s GPU-count check), so no caller can hand them to
         ``Config.fromstring``.
         """
-        checkpoint = _load_checkpoint(filename, map_location=map_location)
+        checkpoint = read_checkpoint(filename, map_location=map_location)
         self._resumed_config_text = drop_config_text(checkpoint).get('meta.config', '')
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model

@@ -224,3 +224,69 @@ def test_load_model_weights_drops_config_text(tmp_path):
     loaded = load_model_weights(model, str(tmp_path / 'c.pth'))
     assert 'config' not in loaded['meta'] and 'cfg' not in loaded['meta']
     assert 'cfg' not in loaded['message_hub']['runtime_info'] and not marker.exists()
+
+
+# --- the one reader: read_checkpoint / read_state_dict ----------------------------------------
+
+def _save_layout(layout, state_dict, path):
+    """``state_dict`` saved the way ``layout`` stores weights; returns the file."""
+    from ovseg.testing import save_openai_torchscript
+    if layout == 'torchscript':
+        return save_openai_torchscript(state_dict, str(path))
+    if layout == 'safetensors':  # recognised by its suffix
+        from safetensors.torch import save_file
+        path = path.with_suffix('.safetensors')
+        save_file({k: v.contiguous() for k, v in state_dict.items()}, str(path))
+        return str(path)
+    wrapped = {
+        'plain': state_dict,
+        'ddp': {'module.' + k: v for k, v in state_dict.items()},
+        'mmengine': dict(meta=dict(iter=2, seed=np.int64(0)), state_dict=state_dict,
+                         message_hub=dict(log_scalars={}, runtime_info={}, resumed_keys={})),
+        'detectron2': dict(model=state_dict, iteration=np.int64(9)),
+        'mmseg-ddp': dict(state_dict={'module.' + k: v for k, v in state_dict.items()}),
+        'nested': dict(model=dict(state_dict=state_dict)),
+    }[layout]
+    torch.save(wrapped, path)
+    return str(path)
+
+
+_LAYOUTS = ['plain', 'ddp', 'mmengine', 'detectron2', 'mmseg-ddp', 'nested', 'safetensors',
+            'torchscript']
+
+
+@pytest.mark.parametrize('layout', _LAYOUTS)
+def test_read_state_dict_unwraps_each_layout(tmp_path, layout):
+    from ovseg.compat import read_state_dict
+    from ovseg.testing import build_tiny_clip
+    expected = build_tiny_clip().state_dict()
+    path = _save_layout(layout, expected, tmp_path / f'{layout}.pth')
+    for source in (path, None):  # a file, or what read_checkpoint returned for it
+        if source is None:
+            from ovseg.compat import read_checkpoint
+            source = read_checkpoint(path)
+        got = read_state_dict(source)
+        assert got.keys() == expected.keys()
+        assert all(torch.equal(got[k], expected[k]) for k in expected)
+
+
+def test_load_model_weights_reads_through_the_one_reader(tmp_path):
+    """An OpenAI TorchScript archive loads into a model like any other checkpoint."""
+    from ovseg.testing import build_tiny_clip
+    source, target = build_tiny_clip(seed=1), build_tiny_clip(seed=2)
+    path = _save_layout('torchscript', source.state_dict(), tmp_path / 'ViT.pt')
+    load_model_weights(target, path)
+    assert all(torch.equal(a, b) for a, b in zip(source.state_dict().values(),
+                                                 target.state_dict().values()))
+
+
+def test_read_state_dict_names_what_holds_no_weights(tmp_path):
+    from ovseg.compat import read_state_dict
+    path = tmp_path / 'meta_only.pth'
+    torch.save(dict(meta=dict(iter=2), state_dict={}), path)
+    with pytest.raises(NotACheckpointError, match='meta_only.pth holds no state dict of tensors'):
+        read_state_dict(str(path))
+    with pytest.raises(NotACheckpointError, match='^run.pth holds no'):
+        read_state_dict({'model': 'not weights'}, name='run.pth')
+    with pytest.raises(CheckpointNotFoundError, match='nowhere.pth does not exist'):
+        read_state_dict(str(tmp_path / 'nowhere.pth'))

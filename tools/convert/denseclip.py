@@ -16,8 +16,10 @@ import os
 import torch
 
 from ovseg.apis.cli import run_cli
-from ovseg.compat import ALLOW_UNSAFE_ENV, safe_torch_load
-from ovseg.models.denseclip.convert import convert_denseclip_state_dict, is_vit_checkpoint
+from ovseg.compat import (ALLOW_UNSAFE_ENV, CheckpointMismatchError, load_model_weights,
+                          read_checkpoint, read_state_dict)
+from ovseg.compat.converters import convert_checkpoint
+from ovseg.models.denseclip.convert import is_vit_checkpoint
 
 
 def _check_against_config(state_dict: dict, config: str, vit: bool) -> None:
@@ -35,10 +37,10 @@ def _check_against_config(state_dict: dict, config: str, vit: bool) -> None:
                          'converted ViT already holds the second class embedding in its '
                          'positional embedding, so evaluate it with False')
     model = MODELS.build(cfg.model)
-    missing, unexpected = model.load_state_dict(state_dict, strict=False)
-    if missing or unexpected:
-        raise SystemExit(f'error: converted weights do not fit {config}:\n'
-                         f'  missing: {missing}\n  unexpected: {unexpected}')
+    try:
+        load_model_weights(model, state_dict, name='the converted weights')
+    except CheckpointMismatchError as err:
+        raise SystemExit(f'error: {config}: {err}')
     print(f'[denseclip] all {len(state_dict)} tensors fit {config}')
 
 
@@ -52,14 +54,12 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.allow_unsafe_checkpoint:
         os.environ[ALLOW_UNSAFE_ENV] = '1'
-    checkpoint = safe_torch_load(args.src, map_location='cpu')
-    state_dict = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else {}
-    state_dict = {(k[len('module.'):] if k.startswith('module.') else k): v
-                  for k, v in state_dict.items() if isinstance(v, torch.Tensor)}
+    checkpoint = read_checkpoint(args.src)
+    state_dict = read_state_dict(checkpoint, name=args.src)
     try:
-        converted, dropped = convert_denseclip_state_dict(state_dict)
+        converted = convert_checkpoint(state_dict, converter='denseclip', name=args.src)
     except ValueError as err:
-        raise SystemExit(f'error: {args.src}: {err}')
+        raise SystemExit(f'error: {err}')
     vit = is_vit_checkpoint(state_dict)
     if args.config:
         _check_against_config(converted, args.config, vit)
@@ -70,8 +70,7 @@ def main(argv=None) -> None:
     if classes:
         meta['dataset_meta'] = dict(classes=tuple(classes))
     torch.save(dict(meta=meta, state_dict=converted), args.dst)
-    print(f'[denseclip] wrote {args.dst}: {len(converted)} tensors'
-          + (f', dropped {dropped}' if dropped else ''))
+    print(f'[denseclip] wrote {args.dst}: {len(converted)} tensors')
 
 
 if __name__ == '__main__':

@@ -41,14 +41,11 @@ def main() -> None:
     model = MODELS.build(cfg.model)
     model.init_weights()
     if args.checkpoint:
-        from mmengine.runner import load_state_dict
-
-        from ovseg.compat import safe_torch_load
-        part = safe_torch_load(args.checkpoint, map_location='cpu')
-        part = part.get('state_dict', part)
+        from ovseg.compat import load_model_weights, read_state_dict
+        part = read_state_dict(args.checkpoint)
         if args.include:
             part = {k: v for k, v in part.items() if k.startswith(tuple(args.include))}
-        load_state_dict(model, part, strict=False)
+        load_model_weights(model, part, strict=False, name=args.checkpoint)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     state_dict = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     # the test set's class names and palette, as a Runner checkpoint stores them

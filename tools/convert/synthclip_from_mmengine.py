@@ -8,28 +8,10 @@ config, or load it with ``open_clip.create_model(model_name, pretrained='OUT.pt'
 """
 import argparse
 
-import torch
-
 from ovseg.apis.cli import run_cli
-from ovseg.compat import read_config_value, safe_torch_load
+from ovseg.compat import read_checkpoint, read_config_value, read_state_dict
+from ovseg.compat.converters import convert_checkpoint
 from ovseg.models.pretraining import save_clip_checkpoint
-
-_TEXT_PREFIX = 'classifier.text_encoder.'
-
-
-def convert(state_dict: dict) -> dict:
-    """ContrastiveCLIP keys (``visual.*``, ``classifier.text_encoder.*``) -> open_clip CLIP keys."""
-    out = {}
-    for key, value in state_dict.items():
-        key = key[len('module.'):] if key.startswith('module.') else key
-        if key.startswith('visual.'):
-            out[key] = value
-        elif key.startswith(_TEXT_PREFIX):
-            out[key[len(_TEXT_PREFIX):]] = value
-    if not out:
-        raise ValueError('no ContrastiveCLIP weights (visual.*, classifier.text_encoder.*) found')
-    return out
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -38,11 +20,11 @@ def main() -> None:
     parser.add_argument('--model-name', help='open_clip architecture; defaults to the one in '
                         'the checkpoint meta (cfg), else synthworld-vit-s')
     args = parser.parse_args()
-    checkpoint = safe_torch_load(args.checkpoint, map_location='cpu')
+    checkpoint = read_checkpoint(args.checkpoint)
     model_name = args.model_name or _model_name_from_meta(checkpoint) or 'synthworld-vit-s'
-    state_dict = convert(checkpoint.get('state_dict', checkpoint))
-    save_clip_checkpoint({k: v for k, v in state_dict.items() if isinstance(v, torch.Tensor)},
-                         args.out, model_name=model_name)
+    state_dict = convert_checkpoint(read_state_dict(checkpoint, name=args.checkpoint),
+                                    converter='synthclip-mmengine', name=args.checkpoint)
+    save_clip_checkpoint(state_dict, args.out, model_name=model_name)
     print(f'wrote {args.out} ({model_name}, {len(state_dict)} tensors)')
 
 

@@ -3,6 +3,8 @@
 Importing this package registers the modules in mmengine's root ``MODELS`` (searched by
 mmseg and mmdet scopes) and the open_clip architectures in ``model_configs/``.
 """
+from ovseg.compat.torchscript import is_torchscript_archive, read_torchscript_state_dict
+
 from .loading import (build_clip_tower, clip_model_config, create_clip, list_clip_models,
                       load_clip_tower, load_clip_weights, read_clip_checkpoint,
                       register_model_configs, resize_pos_embed, resize_text_pos_embed,
@@ -11,7 +13,6 @@ from .resnet import CLIPResNet
 from .templates import VILD_TEMPLATES, get_templates, list_template_sets
 from .text_classifier import TextClassifier
 from .text_encoder import CLIPTextEncoder, get_clip_tokenizer
-from .torchscript import is_torchscript_archive, read_torchscript_state_dict
 from .vit import CLIPViT
 from .vocabulary import VocabularyError, check_vocabulary, load_vocabulary
 

@@ -2,15 +2,15 @@
 
 Modelled on open_clip ``factory.py`` (``load_state_dict``/``load_checkpoint``):
 weights-only reading, ``state_dict`` unwrapping, ``module.`` stripping, layout
-conversion by sentinel keys and positional-embedding resizing; plus OpenAI
-TorchScript archives read without executing them (:mod:`.torchscript`).
+conversion by sentinel keys (:mod:`ovseg.compat.converters`) and positional-embedding
+resizing; files are read by :func:`ovseg.compat.read_state_dict` (OpenAI TorchScript
+archives without executing them).
 """
 import math
 import os
-import pickle
 import warnings
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import AbstractSet, Dict, List, Optional, Sequence, Tuple, Union
 
 import open_clip
 import torch
@@ -19,8 +19,9 @@ from open_clip import pretrained as open_clip_pretrained
 from open_clip.model import _build_text_tower, _build_vision_tower
 from torch import nn
 
-from ovseg.compat import UnsafeCheckpointError, safe_torch_load
-from .torchscript import is_torchscript_archive, read_torchscript_state_dict
+from ovseg.compat import read_state_dict
+from ovseg.compat.converters import convert_checkpoint, register_converter
+from ovseg.compat.torchscript import is_torchscript_archive
 
 MODEL_CONFIG_DIR = Path(__file__).parent / 'model_configs'
 _CHECKPOINT_SUFFIXES = ('.pt', '.pth', '.bin', '.safetensors', '.ckpt')
@@ -92,13 +93,31 @@ def resize_text_pos_embed(pos_embed: torch.Tensor, length: int) -> torch.Tensor:
     return pos_embed[:length]
 
 
-def read_clip_checkpoint(path: str) -> Dict[str, torch.Tensor]:
-    """Read CLIP weights from a file without executing code stored in it.
+#: top-level keys of open_clip's ``CLIP`` (OpenAI's names) and ``CustomTextCLIP`` (``text.``)
+_OPEN_CLIP_PREFIXES = ('visual.', 'text.', 'token_embedding.', 'transformer.', 'ln_final.')
+_OPEN_CLIP_KEYS = ('positional_embedding', 'text_projection', 'logit_scale', 'logit_bias',
+                   'attn_mask')
 
-    Accepts an OpenAI TorchScript ``.pt`` archive, a ``.safetensors`` file, or
-    a ``torch.save`` file holding a state dict, ``{'state_dict': ...}``, a
-    detectron2 ``{'model': ...}`` checkpoint (OVSeg's releases) or a full mmengine checkpoint (read through :func:`ovseg.compat.safe_torch_load`,
-    ``weights_only=True``). A leading ``module.`` is stripped from the keys.
+
+def is_open_clip_state_dict(keys: AbstractSet[str]) -> bool:
+    """Whether every key is an open_clip / OpenAI CLIP key (sentinel: a ``visual.`` key)."""
+    return any(k.startswith('visual.') for k in keys) and all(
+        k.startswith(_OPEN_CLIP_PREFIXES) or k in _OPEN_CLIP_KEYS for k in keys)
+
+
+register_converter(
+    name='open_clip', target='open_clip', matches=is_open_clip_state_dict,
+    description="open_clip / OpenAI CLIP (state dict, TorchScript .pt, ovseg's exported CLIP)")
+
+
+def read_clip_checkpoint(path: str) -> Dict[str, torch.Tensor]:
+    """Read CLIP weights from a file in open_clip's layout, without executing code in it.
+
+    The file is read by :func:`ovseg.compat.read_state_dict` (OpenAI TorchScript ``.pt``,
+    ``.safetensors``, or a weights-only ``torch.save`` file, with ``state_dict`` / ``model``
+    unwrapped and ``module.`` stripped). Another layout registered for open_clip
+    (``list_converters('open_clip')``: OVSeg's releases, SynthCLIP mmengine checkpoints) is
+    converted; keys of no known layout are left for the strict load to report.
 
     Args:
         path (str): local file.
@@ -107,34 +126,11 @@ def read_clip_checkpoint(path: str) -> Dict[str, torch.Tensor]:
         dict[str, Tensor]: the weights, dtypes as stored.
 
     Raises:
-        FileNotFoundError: ``path`` does not exist.
-        RuntimeError: the file would need code execution to load (refused;
-            nothing from it ran), or holds no state dict.
+        CheckpointError: the file is missing, holds no state dict, or would need code
+            execution to load (refused; nothing from it ran).
     """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f'CLIP checkpoint {path} does not exist.')
-    if path.endswith('.safetensors'):
-        from safetensors.torch import load_file
-        checkpoint = load_file(path, device='cpu')
-    elif is_torchscript_archive(path):
-        try:
-            checkpoint = read_torchscript_state_dict(path)
-        except (pickle.UnpicklingError, KeyError) as err:
-            raise UnsafeCheckpointError(
-                f'Refused to load TorchScript archive {path}: reading it would need '
-                f'code execution ({err}). Only the tensors of OpenAI-style archives '
-                f'are read; convert other archives to a state dict first.') from None
-    else:
-        checkpoint = safe_torch_load(path, map_location='cpu')
-    for key in ('model', 'state_dict'):  # detectron2 (OVSeg's releases), mmengine
-        if isinstance(checkpoint, dict) and isinstance(checkpoint.get(key), dict):
-            checkpoint = checkpoint[key]
-    if not isinstance(checkpoint, dict) or not any(
-            isinstance(v, torch.Tensor) for v in checkpoint.values()):
-        raise RuntimeError(f'CLIP checkpoint {path} holds no state dict of tensors.')
-    return {(k[len('module.'):] if k.startswith('module.') else k): v
-            for k, v in checkpoint.items() if isinstance(v, torch.Tensor)}
+    return convert_checkpoint(read_state_dict(path), target='open_clip', keep_unknown=True,
+                              name=os.fspath(path))
 
 
 def resolve_pretrained(model_name: str, pretrained: str, *,

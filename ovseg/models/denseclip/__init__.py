@@ -3,6 +3,7 @@
 Importing registers :class:`DenseCLIPSegmentor` and :class:`IdentityHead` in mmseg's
 ``MODELS``, the detectors in mmdet's, and :class:`ContextDecoder` in mmengine's root.
 """
+from . import convert  # noqa: F401 (registers the 'denseclip' checkpoint converter)
 from .context_decoder import ContextDecoder, visual_context
 from .detectors import DenseCLIPMaskRCNN, DenseCLIPRetinaNet, box_seg_loss
 from .identity_head import IdentityHead

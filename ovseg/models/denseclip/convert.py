@@ -23,9 +23,11 @@ checkpoint: that would add the class embedding a third time).
 """
 import math
 import re
-from typing import Dict, List, Tuple
+from typing import AbstractSet, Dict, List, Tuple, Union
 
 import torch
+
+from ovseg.compat.converters import register_converter
 
 _KEPT_PREFIXES = ('text_encoder.', 'context_decoder.', 'neck.', 'decode_head.',
                   'auxiliary_head.', 'bbox_head.', 'rpn_head.', 'roi_head.')
@@ -35,7 +37,7 @@ _FPN = re.compile(r'^backbone\.fpn([1-4])\.(.*)$')
 _BARE_NORM = ('weight', 'bias')
 
 
-def is_original_denseclip(state_dict: Dict[str, torch.Tensor]) -> bool:
+def is_original_denseclip(state_dict: Union[Dict[str, torch.Tensor], AbstractSet[str]]) -> bool:
     """True for the original's layout: ``contexts``/``gamma`` plus un-wrapped CLIP backbone keys."""
     has_prompt = 'contexts' in state_dict and 'gamma' in state_dict
     raw_backbone = any(k.startswith(('backbone.layer1.', 'backbone.transformer.'))
@@ -105,3 +107,9 @@ def convert_denseclip_state_dict(
     if any(k.startswith('text_encoder.') for k in out):
         out.setdefault('text_encoder.logit_scale', torch.tensor(math.log(1 / 0.07)))
     return out, dropped
+
+
+register_converter(
+    name='denseclip', target='ovseg', matches=is_original_denseclip,
+    convert=lambda state_dict: convert_denseclip_state_dict(state_dict)[0],
+    description='original DenseCLIP (raoyongming/DenseCLIP, mmseg 0.x / mmdet 2.x) checkpoint')

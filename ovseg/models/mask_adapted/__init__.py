@@ -5,7 +5,7 @@ the geometric ensemble with the proposal classifier, the two-stage segmentor, pl
 single-pass mask pooling and the caption-mining / fine-tuning pipeline.
 """
 from .checkpoint import (convert_ovseg_checkpoint, convert_ovseg_state_dict,
-                         infer_clip_model_name, is_ovseg_state_dict, read_ovseg_checkpoint)
+                         infer_clip_model_name, is_ovseg_state_dict)
 from .ensemble import classify_proposals, clip_probs, geometric_ensemble, proposal_probs
 from .finetune import MaskAdaptedCLIP, region_data_preprocessor
 from .gt_proposals import GTMaskProposals, label_map_masks
@@ -27,6 +27,6 @@ __all__ = [
     'extract_nouns',
     'geometric_ensemble', 'infer_clip_model_name', 'is_ovseg_state_dict', 'label_map_masks',
     'mask_pool', 'masked_tower_embed', 'nltk_nouns', 'normalize_image', 'patch_keep_mask',
-    'proposal_probs', 'raw_rgb_preprocessor', 'read_ovseg_checkpoint',
+    'proposal_probs', 'raw_rgb_preprocessor',
     'region_data_preprocessor',
 ]

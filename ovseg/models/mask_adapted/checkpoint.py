@@ -7,12 +7,13 @@ OpenAI's names are open_clip's, so conversion is a prefix change: the result is 
 ``CLIP`` state dict plus ``visual.mask_embedding``, which :class:`MaskPromptViT` and
 ``CLIPTextEncoder`` load (``tools/convert/ovseg2openclip.py`` writes it to a file).
 """
-from typing import Dict, Optional
+from typing import AbstractSet, Dict, Optional, Union
 
 import open_clip
 from torch import Tensor
 
-from ovseg.compat import safe_torch_load
+from ovseg.compat import read_state_dict
+from ovseg.compat.converters import convert_checkpoint, register_converter
 
 OVSEG_CLIP_PREFIX = 'clip_adapter.clip_model.'
 MASK_EMBEDDING_KEY = 'mask_embedding'
@@ -20,27 +21,9 @@ MASK_EMBEDDING_KEY = 'mask_embedding'
 _NON_WEIGHT_KEYS = ('input_resolution', 'context_length', 'vocab_size')
 
 
-def is_ovseg_state_dict(state_dict: Dict[str, Tensor]) -> bool:
-    """Whether ``state_dict`` is in OVSeg's layout (sentinel: the CLIP prefix)."""
+def is_ovseg_state_dict(state_dict: Union[Dict[str, Tensor], AbstractSet[str]]) -> bool:
+    """Whether ``state_dict`` (or its keys) is in OVSeg's layout (sentinel: the CLIP prefix)."""
     return any(key.startswith(OVSEG_CLIP_PREFIX) for key in state_dict)
-
-
-def read_ovseg_checkpoint(path: str) -> Dict[str, Tensor]:
-    """Tensors of an OVSeg checkpoint file (weights-only read).
-
-    Unwraps detectron2's ``model`` and mmengine's ``state_dict`` and strips ``module.``.
-
-    Raises:
-        RuntimeError: the file holds no state dict of tensors.
-    """
-    checkpoint = safe_torch_load(path, map_location='cpu')
-    for key in ('model', 'state_dict'):
-        if isinstance(checkpoint, dict) and isinstance(checkpoint.get(key), dict):
-            checkpoint = checkpoint[key]
-    if not isinstance(checkpoint, dict):
-        raise RuntimeError(f'{path} holds no state dict.')
-    return {(k[len('module.'):] if k.startswith('module.') else k): v
-            for k, v in checkpoint.items() if isinstance(v, Tensor)}
 
 
 def convert_ovseg_state_dict(state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
@@ -59,6 +42,12 @@ def convert_ovseg_state_dict(state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]
     for key in _NON_WEIGHT_KEYS:
         out.pop(key, None)
     return out
+
+
+register_converter(
+    name='ovseg-mask-adapted-clip', target='open_clip', matches=is_ovseg_state_dict,
+    convert=convert_ovseg_state_dict,
+    description="OVSeg's released mask-adapted CLIP (detectron2, clip_adapter.clip_model.*)")
 
 
 def _vision_signature(cfg: dict, image_size: Optional[int] = None) -> Optional[tuple]:
@@ -110,17 +99,18 @@ def convert_ovseg_checkpoint(src: str, dst: str, *, model_name: Optional[str] = 
     """Write OVSeg's mask-adapted CLIP as an ovseg/open_clip checkpoint.
 
     Args:
-        src (str): OVSeg ``.pth`` (detectron2) or a plain state dict in its layout.
+        src (str): OVSeg ``.pth`` (detectron2) or a state dict in its layout or open_clip's.
         dst (str): output file, ``{'state_dict': ..., 'model_name': ...}``.
         model_name (str, optional): open_clip architecture; inferred when None.
 
     Returns:
         str: the model name written.
+
+    Raises:
+        ValueError: ``src`` is in neither layout (the message lists the known ones).
     """
     from ovseg.models.pretraining import save_clip_checkpoint
-    state_dict = read_ovseg_checkpoint(src)
-    if is_ovseg_state_dict(state_dict):
-        state_dict = convert_ovseg_state_dict(state_dict)
+    state_dict = convert_checkpoint(read_state_dict(src), target='open_clip', name=src)
     model_name = model_name or infer_clip_model_name(state_dict)
     save_clip_checkpoint({k: v.detach().clone() for k, v in state_dict.items()}, dst,
                          model_name=model_name)
@@ -128,5 +118,4 @@ def convert_ovseg_checkpoint(src: str, dst: str, *, model_name: Optional[str] = 
 
 
 __all__ = ['MASK_EMBEDDING_KEY', 'OVSEG_CLIP_PREFIX', 'convert_ovseg_checkpoint',
-           'convert_ovseg_state_dict', 'infer_clip_model_name', 'is_ovseg_state_dict',
-           'read_ovseg_checkpoint']
+           'convert_ovseg_state_dict', 'infer_clip_model_name', 'is_ovseg_state_dict']

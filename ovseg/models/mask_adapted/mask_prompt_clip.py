@@ -9,7 +9,7 @@ from torch import Tensor, nn
 
 from ..clip import (CLIPViT, load_clip_weights, read_clip_checkpoint, resize_pos_embed,
                     resolve_pretrained, select_tower)
-from .checkpoint import MASK_EMBEDDING_KEY, convert_ovseg_state_dict, is_ovseg_state_dict
+from .checkpoint import MASK_EMBEDDING_KEY
 from .mask_crops import patch_keep_mask
 
 _PROMPT_INITS = ('zeros', 'normal')
@@ -107,9 +107,7 @@ class MaskPromptViT(CLIPViT):
         if self.pretrained is None:
             return
         path = resolve_pretrained(self.model_name, self.pretrained, cache_dir=self.cache_dir)
-        state_dict = read_clip_checkpoint(path)
-        if is_ovseg_state_dict(state_dict):
-            state_dict = convert_ovseg_state_dict(state_dict)
+        state_dict = read_clip_checkpoint(path)  # OVSeg's layout converted by its sentinels
         visual = select_tower(state_dict, 'visual')
         prompts = visual.pop(MASK_EMBEDDING_KEY, None)
         load_clip_weights(self.visual, visual, source=path)

@@ -1,13 +1,50 @@
 """Writing a trained CLIP as an open_clip checkpoint that any config can name as ``pretrained``."""
 import os
 import os.path as osp
-from typing import Dict, Optional
+from typing import AbstractSet, Dict, Optional
 
 import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 from torch import Tensor
+
+from ovseg.compat.converters import register_converter
+
+
+_TEXT_PREFIX = 'classifier.text_encoder.'
+
+
+def is_contrastive_clip_state_dict(keys: AbstractSet[str]) -> bool:
+    """Whether ``keys`` are a :class:`ContrastiveCLIP` model's (``visual.*`` and
+    ``classifier.text_encoder.*``, e.g. an mmengine ``iter_N.pth`` of a SynthCLIP run)."""
+    return (any(k.startswith(_TEXT_PREFIX) for k in keys)
+            and any(k.startswith('visual.') for k in keys))
+
+
+def contrastive_clip_to_open_clip(state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """ContrastiveCLIP keys (``visual.*``, ``classifier.text_encoder.*``) -> open_clip CLIP keys.
+
+    Other keys (a distillation teacher, learnable context) are dropped.
+
+    Raises:
+        ValueError: no ContrastiveCLIP weights in ``state_dict``.
+    """
+    out = {}
+    for key, value in state_dict.items():
+        if key.startswith('visual.'):
+            out[key] = value
+        elif key.startswith(_TEXT_PREFIX):
+            out[key[len(_TEXT_PREFIX):]] = value
+    if not out:
+        raise ValueError('no ContrastiveCLIP weights (visual.*, classifier.text_encoder.*) found')
+    return out
+
+
+register_converter(
+    name='synthclip-mmengine', target='open_clip', matches=is_contrastive_clip_state_dict,
+    convert=contrastive_clip_to_open_clip,
+    description='ContrastiveCLIP (SynthCLIP) mmengine checkpoint, e.g. work_dirs/RUN/iter_N.pth')
 
 
 def save_clip_checkpoint(state_dict: Dict[str, Tensor], path: str, *, model_name: str) -> str:

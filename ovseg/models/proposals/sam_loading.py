@@ -2,14 +2,14 @@
 
 SAM's builders (``sam_model_registry``) call a bare ``torch.load`` on the checkpoint; here they
 are always called with ``checkpoint=None`` and the weights go through
-:func:`ovseg.compat.safe_torch_load` (``weights_only=True``), with a strict key check that names
+:func:`ovseg.compat.read_state_dict` (``weights_only=True``), with a strict key check that names
 missing, unexpected and wrongly shaped keys. Checkpoints for another input size are fitted by
 interpolating the absolute position embedding and the relative position tables, so a released
 1024 px ViT-B can run at, e.g., 512 px on a CPU.
 """
 import os
 from functools import partial
-from typing import Dict, List, Optional, Sequence, Union
+from typing import AbstractSet, Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
@@ -18,7 +18,8 @@ from segment_anything.modeling import (ImageEncoderViT, MaskDecoder, PromptEncod
                                        TwoWayTransformer)
 from torch import nn
 
-from ovseg.compat import safe_torch_load
+from ovseg.compat import read_state_dict
+from ovseg.compat.converters import convert_checkpoint, register_converter
 
 SAM_VARIANTS = ('vit_b', 'vit_l', 'vit_h')
 _MAX_LISTED_KEYS = 20
@@ -85,8 +86,18 @@ def build_sam_from_arch(*, image_size: int = 1024, patch_size: int = 16,
     return sam.eval()
 
 
+def is_sam_state_dict(keys: AbstractSet[str]) -> bool:
+    """Whether ``keys`` are SAM's (sentinel: ``image_encoder.patch_embed.proj.weight``)."""
+    return 'image_encoder.patch_embed.proj.weight' in keys and all(
+        k.startswith(('image_encoder.', 'prompt_encoder.', 'mask_decoder.')) for k in keys)
+
+
+register_converter(name='sam', target='sam', matches=is_sam_state_dict,
+                   description="Segment Anything (the released sam_vit_*.pth layout)")
+
+
 def read_sam_checkpoint(path: str) -> Dict[str, torch.Tensor]:
-    """Read SAM weights with ``weights_only=True``.
+    """Read SAM weights with :func:`ovseg.compat.read_state_dict` (``weights_only=True``).
 
     Accepts SAM's released ``sam_vit_*.pth`` (a plain state dict), ``{'state_dict': ...}``,
     ``{'model': ...}`` and mmengine checkpoints; a leading ``module.`` is stripped.
@@ -98,23 +109,11 @@ def read_sam_checkpoint(path: str) -> Dict[str, torch.Tensor]:
         dict[str, Tensor]: the weights.
 
     Raises:
-        FileNotFoundError: ``path`` does not exist.
-        RuntimeError: no state dict of tensors in the file, or (an
-            :class:`~ovseg.compat.UnsafeCheckpointError`) it needs code execution to load.
+        CheckpointError: the file is missing, holds no state dict of tensors, or (an
+            :class:`~ovseg.compat.UnsafeCheckpointError`) needs code execution to load.
     """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f'SAM checkpoint {path} does not exist.')
-    checkpoint = safe_torch_load(path, map_location='cpu')
-    for key in ('state_dict', 'model'):
-        if isinstance(checkpoint, dict) and isinstance(checkpoint.get(key), dict):
-            checkpoint = checkpoint[key]
-            break
-    if not isinstance(checkpoint, dict) or not any(
-            isinstance(v, torch.Tensor) for v in checkpoint.values()):
-        raise RuntimeError(f'SAM checkpoint {path} holds no state dict of tensors.')
-    return {(k[len('module.'):] if k.startswith('module.') else k): v
-            for k, v in checkpoint.items() if isinstance(v, torch.Tensor)}
+    return convert_checkpoint(read_state_dict(path), target='sam', keep_unknown=True,
+                              name=os.fspath(path))
 
 
 def _fit_positions(own: Dict[str, torch.Tensor], state_dict: Dict[str, torch.Tensor]) -> None:

@@ -90,13 +90,14 @@ def test_infer_model_name_prefers_quickgelu():
 
 
 def test_config_text_in_the_checkpoint_never_runs(tmp_path, monkeypatch):
-    from ovseg.models.mask_adapted.checkpoint import convert_ovseg_checkpoint, read_ovseg_checkpoint
+    from ovseg.compat import read_state_dict
+    from ovseg.models.mask_adapted.checkpoint import convert_ovseg_checkpoint
     from ovseg.testing import add_config_text
     marker = tmp_path / 'ran'
     src = tmp_path / 'ovseg.pth'
     torch.save(add_config_text(_ovseg_layout(build_tiny_clip(seed=3), torch.randn(2, 16, 64)),
                                str(marker)), src)
-    assert PREFIX + 'visual.conv1.weight' in read_ovseg_checkpoint(str(src))
+    assert PREFIX + 'visual.conv1.weight' in read_state_dict(str(src))
     convert_ovseg_checkpoint(str(src), str(tmp_path / 'converted.pt'))
     tool = load_script('tools/convert/ovseg2openclip.py')
     monkeypatch.setattr(sys, 'argv', ['ovseg2openclip.py', str(src), str(tmp_path / 'tool.pt')])

@@ -2,11 +2,12 @@
 
 OpenAI released CLIP as ``torch.jit`` archives (``RN50.pt``, ``ViT-B-16.pt``):
 zip files holding ``code/`` (TorchScript source), ``data.pkl`` (the pickled
-module tree) and ``data/<key>`` (raw storages). ``torch.jit.load`` compiles and
-runs the code; this reader only unpickles ``data.pkl`` with an allow-list that
-turns every ``__torch__.*`` class into an inert attribute holder and resolves
-storages from the ``data/`` entries, like open_clip ``openai.py`` would see
-after ``torch.jit.load(...).state_dict()``.
+module tree) and ``data/<key>`` (raw storages). Loading one with ``torch.jit``
+compiles and runs the code; this reader only unpickles ``data.pkl`` with an
+allow-list that turns every ``__torch__.*`` class into an inert attribute holder and
+resolves storages from the ``data/`` entries, giving the ``state_dict()`` open_clip
+``openai.py`` gets from the loaded module. :func:`ovseg.compat.read_checkpoint` calls
+it for every TorchScript archive.
 """
 import collections
 import pickle
