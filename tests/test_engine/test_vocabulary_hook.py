@@ -10,4 +10,4 @@ from ovseg.models.clip import VocabularyError
 def test_test_vocabulary_is_checked(names, match):
     with pytest.raises(VocabularyError, match=match):
         VocabularyHook(test_vocabulary=names)
-    assert VocabularyHook(test_vocabulary=[' cat', 'dog']).test_vocabulary == ['cat', 'dog']
+    assert VocabularyHook(test_vocabulary=[' cat', 'dog']).test_vocabulary.names == ('cat', 'dog')
