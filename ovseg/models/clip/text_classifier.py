@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from .templates import format_prompt, get_templates
 from .text_encoder import CLIPTextEncoder
-from .vocabulary import Vocabulary
+from .vocabulary import SYNONYM_RULES, Vocabulary
 
 VocabularyLike = Union[Vocabulary, str, Sequence[str]]
 
@@ -83,8 +83,8 @@ class TextClassifier(BaseModule):
         self.templates = get_templates(templates)
         self.strict_length = strict_length
         self.chunk_size = chunk_size
-        if synonyms is not None:
-            Vocabulary(['name'], synonyms=synonyms)  # checks the rule's name
+        if synonyms is not None and synonyms not in SYNONYM_RULES:
+            raise ValueError(f'synonyms must be None or one of {SYNONYM_RULES}, not {synonyms!r}')
         self.synonyms = synonyms
         self._vocab: Optional[Vocabulary] = (None if vocabulary is None
                                              else self.as_vocabulary(vocabulary))
