@@ -306,18 +306,18 @@ def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = N
     import ovseg  # noqa: F401  (compat patches: weights-only checkpoint loading)
     import ovseg.models  # noqa: F401
     from ovseg.apis import init_segmentor  # strict: a checkpoint must fit the config
-    from ovseg.models.clip.vocabulary import load_vocabulary
+    from ovseg.models.clip.vocabulary import Vocabulary
 
     model = init_segmentor(config, checkpoint, device=device, cfg_options=cfg_options)
     if proposals_out and not hasattr(model, 'classify'):
         raise SystemExit(f'error: --proposals-out needs a two-stage model (TwoStageOVSegmentor); '
                          f'{config} builds {type(model).__name__}')
     meta = getattr(model, 'dataset_meta', None) or {}
-    names = (load_vocabulary(vocabulary) if vocabulary is not None
-             else list(meta.get('classes') or []))
-    if not names:
+    if vocabulary is None and not meta.get('classes'):
         raise SystemExit('error: no vocabulary: pass --vocabulary or use a checkpoint with '
                          'meta.dataset_meta.classes')
+    names = (Vocabulary.from_source(vocabulary) if vocabulary is not None
+             else Vocabulary.from_metainfo(meta, synonyms_key=None))
     if hasattr(model, 'set_vocabulary'):
         if hasattr(model, '_predict_from_score') and len(names) != model.num_classes:
             print(f'[demo] {len(names)} names for a decode head of {model.num_classes} '
@@ -348,7 +348,7 @@ def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = N
     given = meta.get('palette')
     colors = (given if given and len(given) == len(names) and vocabulary is None
               else palette(len(names)))
-    display = [n.split(',')[0].strip() for n in names]
+    display = list(names.display_names)
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     mmcv.imwrite(overlay_with_legend(image, labels, display, colors, opacity)[..., ::-1], out)
     written_scores = None

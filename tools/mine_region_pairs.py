@@ -38,7 +38,7 @@ from mmseg.structures import SegDataSample
 from ovseg.apis import load_config, load_test_metainfo
 from ovseg.apis.cli import run_cli
 from ovseg.compat import load_model_weights
-from ovseg.models.clip import load_vocabulary
+from ovseg.models.clip import Vocabulary
 from ovseg.models.mask_adapted import (CaptionRegionMiner, RegionPairWriter, build_noun_index,
                                        crop_masked_regions, crops_to_pixels, label_map_masks)
 
@@ -110,13 +110,13 @@ def main() -> None:
     model.eval()
     metainfo = load_test_metainfo(cfg)
     classes = list(metainfo['classes'])
-    vocabulary = list(metainfo.get('class_synonyms') or classes)
+    vocabulary = Vocabulary.from_metainfo(metainfo)
     if args.nouns == 'metainfo':
         noun_index = build_noun_index(vocabulary)
     elif args.nouns == 'nltk':
         noun_index = None
     else:
-        noun_index = build_noun_index(load_vocabulary(args.nouns))
+        noun_index = build_noun_index(Vocabulary.from_source(args.nouns))
     model.set_vocabulary(vocabulary)
     proposal_text = model.text_classifier()  # (K, D) for generators that classify
     miner = CaptionRegionMiner.from_models(model.mask_classifier, model.text_classifier,

@@ -50,8 +50,8 @@ def _enable_visualization(cfg, show_dir: str) -> None:
 
 
 def _set_test_vocabulary(cfg, source: str) -> None:
-    from ovseg.models.clip.vocabulary import load_vocabulary
-    names = load_vocabulary(source)
+    from ovseg.models.clip.vocabulary import Vocabulary
+    names = list(Vocabulary.from_source(source).names)  # plain names: the config holds data
     hooks = [h for h in cfg.get('custom_hooks', []) if h['type'] == 'VocabularyHook']
     if not hooks:
         raise InputError(f'--vocabulary needs a VocabularyHook in custom_hooks of {cfg.filename}.')

@@ -88,7 +88,8 @@ def _train_and_score(cfg, objective: str, *, steps: int, lr: float, seed: int) -
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=seed)
     val_loader = Runner.build_dataloader(cfg.val_dataloader)
     meta = val_loader.dataset.metainfo
-    names = [c.split(',')[0].strip() for c in meta['classes']]
+    from ovseg.models.clip.vocabulary import display_name
+    names = [display_name(c) for c in meta['classes']]
     seen = torch.as_tensor(meta['seen'], dtype=torch.bool)
     head = torch.nn.Linear(model.text_encoder.embed_dim, len(names))
     params = list(model.parameters()) + list(head.parameters())

@@ -4,16 +4,17 @@ Open-vocabulary models are not tied to a label set at build time: training,
 validation and test datasets may each name different classes (SynthWorld seen
 classes for training, all classes for validation, or a user-given list). Before
 each loop this hook reads the loop's dataset metainfo and calls
-``model.set_vocabulary(names)``; after validation it restores the training
+``model.set_vocabulary(vocabulary)`` with a :class:`~ovseg.models.clip.vocabulary.Vocabulary`
+aligned with the dataset's label ids; after validation it restores the training
 vocabulary. Models without ``set_vocabulary`` are left alone.
 """
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 
-from ovseg.models.clip.vocabulary import VocabularyError, check_vocabulary
+from ovseg.models.clip.vocabulary import Vocabulary
 
 
 @HOOKS.register_module()
@@ -22,13 +23,13 @@ class VocabularyHook(Hook):
 
     Args:
         synonyms_key (str): metainfo key of per-class comma-separated synonym
-            strings, preferred over ``classes`` when present. Defaults to
-            ``'class_synonyms'``.
+            strings, preferred over ``classes`` when present (one per class, in the
+            order of ``classes``). Defaults to ``'class_synonyms'``.
         test_vocabulary (Sequence[str], optional): names used at test time
             instead of the test dataset's, one per dataset class (renames or
-            richer prompts; the metric still needs one name per label id).
-            ``tools/test.py --vocabulary FILE`` sets it; it must obey
-            :func:`~ovseg.models.clip.vocabulary.check_vocabulary`. Defaults to None.
+            richer prompts; the metric still needs one name per label id), in the
+            dataset's label order. ``tools/test.py --vocabulary FILE`` sets it; it must
+            obey :func:`~ovseg.models.clip.vocabulary.check_vocabulary`. Defaults to None.
     """
 
     priority = 'VERY_HIGH'
@@ -37,37 +38,36 @@ class VocabularyHook(Hook):
                  test_vocabulary: Optional[Sequence[str]] = None) -> None:
         self.synonyms_key = synonyms_key
         self.test_vocabulary = (None if test_vocabulary is None
-                                else check_vocabulary(list(test_vocabulary)))
-        self._train_vocabulary: Optional[List[str]] = None
+                                else Vocabulary(list(test_vocabulary)))
+        self._train_vocabulary: Optional[Vocabulary] = None
 
-    def _names(self, dataloader) -> Optional[List[str]]:
+    def _vocabulary(self, dataloader) -> Optional[Vocabulary]:
         metainfo = getattr(dataloader.dataset, 'metainfo', None) or {}
-        names = metainfo.get(self.synonyms_key) or metainfo.get('classes')
-        return list(names) if names else None
+        if not metainfo.get('classes'):
+            return None
+        return Vocabulary.from_metainfo(metainfo, synonyms_key=self.synonyms_key)
 
     @staticmethod
-    def _set(runner, names: Optional[List[str]]) -> None:
+    def _set(runner, vocabulary: Optional[Vocabulary]) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        if names is not None and hasattr(model, 'set_vocabulary'):
-            model.set_vocabulary(names)
+        if vocabulary is not None and hasattr(model, 'set_vocabulary'):
+            model.set_vocabulary(vocabulary)
 
     def before_train(self, runner) -> None:
-        self._train_vocabulary = self._names(runner.train_dataloader)
+        self._train_vocabulary = self._vocabulary(runner.train_dataloader)
         self._set(runner, self._train_vocabulary)
 
     def before_val(self, runner) -> None:
-        self._set(runner, self._names(runner.val_dataloader))
+        self._set(runner, self._vocabulary(runner.val_dataloader))
 
     def after_val(self, runner) -> None:
         self._set(runner, self._train_vocabulary)
 
     def before_test(self, runner) -> None:
-        names = self._names(runner.test_dataloader)
+        vocabulary = self._vocabulary(runner.test_dataloader)
         if self.test_vocabulary is not None:
-            if names is not None and len(self.test_vocabulary) != len(names):
-                raise VocabularyError(
-                    f'the test vocabulary (--vocabulary) has {len(self.test_vocabulary)} '
-                    f'names but the test dataset has {len(names)} classes; give one name '
-                    f'(or comma-separated synonyms) per dataset class, in label order')
-            names = self.test_vocabulary
-        self._set(runner, names)
+            if vocabulary is not None:
+                self.test_vocabulary.aligned_to(
+                    vocabulary.names, what='the test vocabulary (--vocabulary)')
+            vocabulary = self.test_vocabulary
+        self._set(runner, vocabulary)

@@ -87,7 +87,8 @@ class ZeroShotClassificationMetric(BaseMetric):
         """(K,) bool, True for seen classes."""
         meta = self.dataset_meta or {}
         if self.unseen_classes is not None:
-            names = [c.split(',')[0].strip() for c in meta.get('classes', [])]
+            from ovseg.models.clip.vocabulary import display_name  # models import heads
+            names = [display_name(c) for c in meta.get('classes', [])]
             unknown = set(self.unseen_classes) - set(names)
             if unknown:
                 raise ValueError(f'unseen_classes {sorted(unknown)} are not among the dataset '

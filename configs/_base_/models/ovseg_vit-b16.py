@@ -21,6 +21,7 @@ model = dict(
     text_classifier=dict(
         type='TextClassifier',
         templates='vild',
+        synonyms='whole',  # OVSeg prompts 'a photo of a road, route.': comma names kept whole
         text_encoder=dict(type='OVCLIPTextEncoder', model_name='ViT-B-16-quickgelu',
                           pretrained='openai')),
     classify_with='ensemble',

@@ -18,39 +18,41 @@ Examples:
 import colorsys
 import math
 
-# Thing categories (shapes) with comma-separated synonym strings; the first name is the class name.
+# Thing categories (shapes), each a tuple of synonyms; the first is the class name.
 _THING_SYNONYMS = (
-    'circle, round disc, disk',
-    'square, box',
-    'triangle, trigon',
-    'star, five-pointed star',
-    'heart, love heart',
-    'ring, annulus, donut',
-    'cross, plus sign',
-    'hexagon, six-sided polygon',
-    'arrow, pointer',
-    'moon, crescent, crescent moon',
-    'diamond, rhombus, lozenge',
-    'pentagon, five-sided polygon',
-    'trapezoid, trapezium',
-    'teardrop, droplet, raindrop',
+    ('circle', 'round disc', 'disk'),
+    ('square', 'box'),
+    ('triangle', 'trigon'),
+    ('star', 'five-pointed star'),
+    ('heart', 'love heart'),
+    ('ring', 'annulus', 'donut'),
+    ('cross', 'plus sign'),
+    ('hexagon', 'six-sided polygon'),
+    ('arrow', 'pointer'),
+    ('moon', 'crescent', 'crescent moon'),
+    ('diamond', 'rhombus', 'lozenge'),
+    ('pentagon', 'five-sided polygon'),
+    ('trapezoid', 'trapezium'),
+    ('teardrop', 'droplet', 'raindrop'),
 )
 # Stuff: five background textures, then the flat signboards that carry scene text.
 _STUFF_SYNONYMS = (
-    'sky, clear sky',
-    'grass, lawn, meadow',
-    'brick, brick wall',
-    'wood, wooden planks',
-    'water, sea',
-    'sand, beach sand',
-    'sign, signboard, placard',
+    ('sky', 'clear sky'),
+    ('grass', 'lawn', 'meadow'),
+    ('brick', 'brick wall'),
+    ('wood', 'wooden planks'),
+    ('water', 'sea'),
+    ('sand', 'beach sand'),
+    ('sign', 'signboard', 'placard'),
 )
 
-SYNTHWORLD_THINGS = tuple(s.split(',')[0] for s in _THING_SYNONYMS)
-SYNTHWORLD_STUFF = tuple(s.split(',')[0] for s in _STUFF_SYNONYMS)
+SYNTHWORLD_THINGS = tuple(s[0] for s in _THING_SYNONYMS)
+SYNTHWORLD_STUFF = tuple(s[0] for s in _STUFF_SYNONYMS)
 SYNTHWORLD_BACKGROUNDS = SYNTHWORLD_STUFF[:-1]
 SYNTHWORLD_SEG_CLASSES = SYNTHWORLD_THINGS + SYNTHWORLD_STUFF
-SYNTHWORLD_SYNONYMS = {s.split(',')[0]: s for s in _THING_SYNONYMS + _STUFF_SYNONYMS}
+# class name -> its synonyms, and the comma-separated entry of a vocabulary ('circle, round disc')
+SYNTHWORLD_SYNONYM_LISTS = {s[0]: s for s in _THING_SYNONYMS + _STUFF_SYNONYMS}
+SYNTHWORLD_SYNONYMS = {c: ', '.join(s) for c, s in SYNTHWORLD_SYNONYM_LISTS.items()}
 
 # Attribute values grouped by parent type (VAW calls the parent an attribute "type").
 ATTRIBUTE_TYPES = {

@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 from pycocotools import mask as mask_utils
 
-from .vocab import (ATTRIBUTE_PARENT, SYNTHWORLD_ATTRIBUTES, SYNTHWORLD_SYNONYMS,
+from .vocab import (ATTRIBUTE_PARENT, SYNTHWORLD_ATTRIBUTES, SYNTHWORLD_SYNONYM_LISTS,
                     SYNTHWORLD_THINGS, SYNTHWORLD_WORDS, UNSEEN_ATTRIBUTES, UNSEEN_THINGS)
 
 IGNORE_INDEX = 255
@@ -120,7 +120,7 @@ def write_captions(records: list, *, out_dir: str, split: str, info: dict) -> di
 
 def _categories() -> list:
     return [dict(id=i + 1, name=c, supercategory='shape',
-                 synonyms=[s.strip() for s in SYNTHWORLD_SYNONYMS[c].split(',')],
+                 synonyms=list(SYNTHWORLD_SYNONYM_LISTS[c]),
                  seen=c not in UNSEEN_THINGS)
             for i, c in enumerate(SYNTHWORLD_THINGS)]
 

@@ -191,7 +191,9 @@ class RandomCaptionView(BaseTransform):
         self.noun_list_prob = noun_list_prob
         self.negative_prob = negative_prob
         self.gray_prob = gray_prob
-        self.names = [c.split(',')[0].strip() for c in classes]
+        # imported here: the ovseg.models package pulls in every head (mmseg, mmdet, open_clip)
+        from ...models.clip.vocabulary import display_name
+        self.names = [display_name(c) for c in classes]
         self.object_prob = object_prob
         self.scale_range = tuple(scale_range)
         self.max_shift = max_shift

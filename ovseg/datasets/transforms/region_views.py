@@ -55,7 +55,9 @@ class RandomMaskedRegionView(BaseTransform):
         if classes is None:
             from ..synthworld import SYNTHWORLD_SEG_CLASSES
             classes = SYNTHWORLD_SEG_CLASSES
-        self.names = [c.split(',')[0].strip() for c in classes]
+        # imported here: the ovseg.models package pulls in every head (mmseg, mmdet, open_clip)
+        from ...models.clip.vocabulary import display_name
+        self.names = [display_name(c) for c in classes]
         self.size = size
         self.ignore_index = ignore_index
         self.min_area = min_area

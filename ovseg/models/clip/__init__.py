@@ -14,16 +14,17 @@ from .templates import VILD_TEMPLATES, get_templates, list_template_sets
 from .text_classifier import TextClassifier
 from .text_encoder import CLIPTextEncoder, get_clip_tokenizer
 from .vit import CLIPViT
-from .vocabulary import VocabularyError, check_vocabulary, load_vocabulary
+from .vocabulary import (Vocabulary, VocabularyError, check_vocabulary, display_name,
+                         load_vocabulary, split_synonyms)
 
 register_model_configs()
 
 __all__ = [
     'CLIPResNet', 'CLIPTextEncoder', 'CLIPViT', 'TextClassifier', 'VILD_TEMPLATES',
-    'VocabularyError', 'build_clip_tower', 'check_vocabulary', 'clip_model_config', 'create_clip',
-    'get_clip_tokenizer',
+    'Vocabulary', 'VocabularyError', 'build_clip_tower', 'check_vocabulary', 'clip_model_config',
+    'create_clip', 'display_name', 'get_clip_tokenizer',
     'get_templates', 'is_torchscript_archive', 'list_clip_models', 'list_template_sets',
     'load_clip_tower', 'load_clip_weights', 'load_vocabulary', 'read_clip_checkpoint',
     'read_torchscript_state_dict', 'register_model_configs', 'resize_pos_embed',
-    'resize_text_pos_embed', 'resolve_pretrained', 'select_tower',
+    'resize_text_pos_embed', 'resolve_pretrained', 'select_tower', 'split_synonyms',
 ]

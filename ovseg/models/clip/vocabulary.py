@@ -1,13 +1,16 @@
-"""Reading a vocabulary (class names, optionally with synonyms) and the one rule it must obey.
+"""The vocabulary: class names in label order, their synonyms, and the one rule they obey.
 
-Every place that takes a vocabulary (``TextClassifier``, DenseCLIP's ``set_vocabulary``, the
-``VocabularyHook``, ``tools/test.py --vocabulary``, the demo, region mining) validates it with
-:func:`check_vocabulary`, so a vocabulary is accepted or refused the same way everywhere.
+:class:`Vocabulary` is the one type every place that takes class names uses
+(``TextClassifier.encode``/``set_vocabulary``, DenseCLIP's ``set_vocabulary``, the
+``VocabularyHook``, ``tools/test.py --vocabulary``, the demo, region mining), and
+:func:`split_synonyms` is the one parser of comma-separated synonyms. A vocabulary is
+validated by :func:`check_vocabulary`, so it is accepted or refused the same way everywhere.
 """
+import dataclasses
 import json
 import os
 import re
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ovseg.utils.errors import InputError
 
@@ -18,13 +21,35 @@ class VocabularyError(InputError, ValueError):
     """A vocabulary that breaks the rule of :func:`check_vocabulary`; names the entry."""
 
 
-def _synonyms(entry: str) -> List[str]:
-    return [part.strip() for part in entry.split(',')]
+SYNONYM_RULES = ('split', 'whole')
+
+
+def split_synonyms(entry: str) -> Tuple[str, ...]:
+    """The one parser of an entry: ``'person, human'`` -> ``('person', 'human')``.
+
+    Parts are stripped; empty parts are kept (as ``''``) so that :func:`check_vocabulary`
+    can refuse them.
+
+    Examples:
+        >>> split_synonyms(' circle, round disc ')
+        ('circle', 'round disc')
+    """
+    return tuple(part.strip() for part in entry.split(','))
+
+
+def display_name(entry: str) -> str:
+    """The short name of an entry (its first synonym), for legends and metric tables.
+
+    Examples:
+        >>> display_name('road, route')
+        'road'
+    """
+    return split_synonyms(entry)[0]
 
 
 def _normalised(entry: str) -> Tuple[str, ...]:
     """Synonyms lower-cased with runs of white space collapsed: the identity of an entry."""
-    return tuple(re.sub(r'\s+', ' ', s).lower() for s in _synonyms(entry))
+    return tuple(re.sub(r'\s+', ' ', s).lower() for s in split_synonyms(entry))
 
 
 def check_vocabulary(names: Sequence[str]) -> List[str]:
@@ -60,7 +85,7 @@ def check_vocabulary(names: Sequence[str]) -> List[str]:
             raise VocabularyError(f'vocabulary entry {k} ({name!r}) is not a string')
         if not name.strip():
             raise VocabularyError(f'vocabulary entry {k} ({name!r}) is empty')
-        if not all(_synonyms(name)):
+        if not all(split_synonyms(name)):
             raise VocabularyError(f'vocabulary entry {k} ({name!r}) has an empty synonym')
         j = first.setdefault(_normalised(name), k)
         if j != k:
@@ -79,12 +104,31 @@ def _from_json(path: str) -> List[str]:
     return [', '.join(item) if isinstance(item, list) else str(item) for item in data]
 
 
+def _read_source(source: Union[str, Sequence[str]]) -> List[str]:
+    """Raw entries of a list, a separated string or a ``.txt``/``.json`` file (unchecked)."""
+    if isinstance(source, (list, tuple)):
+        return [str(name) for name in source]
+    if isinstance(source, str) and source.lower().endswith(_FILE_SUFFIXES):
+        if not os.path.isfile(source):
+            raise FileNotFoundError(f'Vocabulary file {source} does not exist.')
+        if source.lower().endswith('.json'):
+            return _from_json(source)
+        with open(source, encoding='utf-8') as file:
+            return [line for line in file.read().splitlines() if line.strip()]
+    if isinstance(source, str) and '\n' in source:
+        return [line for line in source.splitlines() if line.strip()]
+    if isinstance(source, str):
+        return source.split(',') if source.strip() else []
+    raise TypeError(f'vocabulary source must be a list, string or file, '
+                    f'not {type(source).__name__}')
+
+
 def load_vocabulary(source: Union[str, Sequence[str]]) -> List[str]:
     """Class names from a list, a separated string, or a ``.txt``/``.json`` file.
 
     One entry per class; an entry may list comma-separated synonyms
     (``'person, human'``), which :class:`TextClassifier` averages. The result obeys
-    :func:`check_vocabulary`.
+    :func:`check_vocabulary`. :meth:`Vocabulary.from_source` is the typed form.
 
     Args:
         source (str | Sequence[str]):
@@ -109,26 +153,119 @@ def load_vocabulary(source: Union[str, Sequence[str]]) -> List[str]:
         >>> load_vocabulary('person, human\\ncar')
         ['person, human', 'car']
     """
-    if isinstance(source, (list, tuple)):
-        names = [str(name) for name in source]
-    elif isinstance(source, str) and source.lower().endswith(_FILE_SUFFIXES):
-        if not os.path.isfile(source):
-            raise FileNotFoundError(f'Vocabulary file {source} does not exist.')
-        if source.lower().endswith('.json'):
-            names = _from_json(source)
-        else:
-            with open(source, encoding='utf-8') as file:
-                names = [line for line in file.read().splitlines() if line.strip()]
-    elif isinstance(source, str) and '\n' in source:
-        names = [line for line in source.splitlines() if line.strip()]
-    elif isinstance(source, str):
-        names = source.split(',') if source.strip() else []
-    else:
-        raise TypeError(f'vocabulary source must be a list, string or file, '
-                        f'not {type(source).__name__}')
+    names = _read_source(source)
     try:
         return check_vocabulary(names)
     except VocabularyError as err:
         if isinstance(source, str) and len(source) < 200:  # name the argument or file
             raise VocabularyError(f'{err} (in {source!r})') from None
         raise
+
+
+@dataclasses.dataclass(frozen=True)
+class Vocabulary:
+    """K classes in label order: per class its entry, its synonyms and a display name.
+
+    An entry is a class name or comma-separated synonyms (``'person, human'``). The rule
+    ``synonyms`` says what is formatted into the prompt templates:
+
+    - ``'split'`` (ovseg): each synonym, and the class embedding averages them;
+    - ``'whole'`` (OVSeg's released models): the entry as one string, commas included
+      (OVSeg prompts ``'a photo of a road, route.'``).
+
+    Immutable and hashable (a cache key); equal when the entries and the rule are.
+
+    Args:
+        names (Sequence[str]): K entries in label order; checked by
+            :func:`check_vocabulary` and stripped.
+        synonyms (str): ``'split'`` or ``'whole'``. Defaults to ``'split'``.
+
+    Examples:
+        >>> vocab = Vocabulary(['cat', 'road, route'])
+        >>> len(vocab), vocab.texts, vocab.display_names
+        (2, (('cat',), ('road', 'route')), ('cat', 'road'))
+        >>> Vocabulary(['cat', 'road, route'], synonyms='whole').texts
+        (('cat',), ('road, route',))
+    """
+
+    names: Tuple[str, ...]
+    synonyms: str = dataclasses.field(default='split', kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.synonyms not in SYNONYM_RULES:
+            raise ValueError(f'synonyms must be one of {SYNONYM_RULES}, not {self.synonyms!r}')
+        object.__setattr__(self, 'names', tuple(check_vocabulary(self.names)))
+
+    @classmethod
+    def from_source(cls, source: Union[str, Sequence[str], 'Vocabulary'], *,
+                    synonyms: Optional[str] = None) -> 'Vocabulary':
+        """A vocabulary from a :class:`Vocabulary`, a list, a string or a file.
+
+        Args:
+            source: see :func:`load_vocabulary`; a :class:`Vocabulary` is returned as it
+                is (with its rule replaced when ``synonyms`` is given).
+            synonyms (str, optional): the rule; None keeps a given vocabulary's rule
+                and means ``'split'`` otherwise. Defaults to None.
+        """
+        if isinstance(source, Vocabulary):
+            return source if synonyms is None else source.with_rule(synonyms)
+        return cls(load_vocabulary(source), synonyms=synonyms or 'split')
+
+    @classmethod
+    def from_metainfo(cls, metainfo: Mapping, *, synonyms_key: Optional[str] = 'class_synonyms',
+                      synonyms: str = 'split') -> 'Vocabulary':
+        """The vocabulary of a dataset: ``metainfo[synonyms_key]`` if present, else ``classes``.
+
+        Synonym entries are aligned with ``classes`` by position (label id); they must
+        be as many.
+
+        Raises:
+            VocabularyError: no ``classes``, or a synonym list of another length.
+        """
+        classes = metainfo.get('classes')
+        if not classes:
+            raise VocabularyError('the dataset metainfo has no "classes"')
+        entries = metainfo.get(synonyms_key) if synonyms_key else None
+        if entries:
+            if len(entries) != len(classes):
+                raise VocabularyError(f'metainfo "{synonyms_key}" has {len(entries)} entries but '
+                                      f'"classes" has {len(classes)}; give one per class')
+            return cls(list(entries), synonyms=synonyms)
+        return cls(list(classes), synonyms=synonyms)
+
+    def with_rule(self, synonyms: str) -> 'Vocabulary':
+        """The same entries under another synonym rule."""
+        return dataclasses.replace(self, synonyms=synonyms)
+
+    def aligned_to(self, classes: Sequence[str], *, what: str = 'the vocabulary') -> 'Vocabulary':
+        """Check that this vocabulary names the dataset's classes one to one, in label order.
+
+        Raises:
+            VocabularyError: naming both sizes when they differ.
+        """
+        if len(self) != len(classes):
+            raise VocabularyError(
+                f'{what} has {len(self)} names but the dataset has {len(classes)} classes; '
+                'give one name (or comma-separated synonyms) per dataset class, in label order')
+        return self
+
+    @property
+    def texts(self) -> Tuple[Tuple[str, ...], ...]:
+        """Per class the texts formatted into the templates (see the rule ``synonyms``)."""
+        if self.synonyms == 'whole':
+            return tuple((name,) for name in self.names)
+        return tuple(split_synonyms(name) for name in self.names)
+
+    @property
+    def display_names(self) -> Tuple[str, ...]:
+        """Per class its first synonym, for legends and tables (whatever the rule)."""
+        return tuple(display_name(name) for name in self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __getitem__(self, index: int) -> str:
+        return self.names[index]

@@ -8,23 +8,45 @@ map. Parameters stay at the top level of the model (``text_encoder.*``,
 optimizer rules keyed on ``backbone``/``text_encoder`` do not catch the contexts.
 """
 import warnings
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmengine.registry import MODELS
 from torch import Tensor
 
-from ..clip.vocabulary import check_vocabulary
+from ..clip.vocabulary import Vocabulary
 from .context_decoder import visual_context
 from .score_map import pixel_text_score
 
 
-def split_synonyms(name: str) -> List[str]:
-    """``'circle, round disc'`` -> ``['circle', 'round disc']`` (one name stays one)."""
-    parts = [p.strip() for p in name.split(',')]
-    parts = [p for p in parts if p]
-    return parts or [name.strip()]
+def average_synonyms(text: Tensor, owner: Tensor, num_classes: int) -> Tensor:
+    """One embedding per class from the embeddings of its synonyms.
+
+    The synonym rule of DenseCLIP in ovseg (the original has one name per class): a class
+    with one synonym keeps its embedding as the encoder gives it; a class with several
+    gets the direction of the renormalised mean of their L2-normalised embeddings (the
+    rule of ``TextClassifier``, CLIP Sec. 3.1.4) at the mean of their norms, so that its
+    scale against ``gamma`` x the context decoder's update is that of a single name.
+
+    Args:
+        text (Tensor): (S, D) synonym embeddings, not normalised.
+        owner (Tensor): (S,) long, the class of each synonym.
+        num_classes (int): K.
+
+    Returns:
+        Tensor: (K, D), not normalised.
+    """
+    if text.shape[0] == num_classes:  # one synonym per class
+        return text
+    count = torch.bincount(owner, minlength=num_classes)  # (K,)
+    norms = text.norm(dim=-1, keepdim=True)  # (S, 1)
+    direction = text.new_zeros(num_classes, text.shape[1]).index_add_(0, owner, text / norms)
+    scale = text.new_zeros(num_classes, 1).index_add_(0, owner, norms) / count[:, None]
+    averaged = F.normalize(direction, dim=-1) * scale  # (K, D)
+    single = (count == 1)[owner]  # (S,) synonyms that are their class's only one
+    return averaged.index_copy(0, owner[single], text[single])
 
 
 class LanguageGuideMixin:
@@ -40,7 +62,7 @@ class LanguageGuideMixin:
     A host class (an mmseg/mmdet model) calls :meth:`_init_language` in its constructor
     and :meth:`set_vocabulary` (or passes ``class_names``) before the first forward.
     Each vocabulary entry is a class name or comma-separated synonyms whose text
-    embeddings are averaged.
+    embeddings are averaged by :func:`average_synonyms`.
     """
 
     _vocabulary_hint = ''
@@ -87,12 +109,12 @@ class LanguageGuideMixin:
             self.set_vocabulary(class_names)
 
     # ------------------------------------------------------------------ vocabulary
-    def set_vocabulary(self, names: Sequence[str]) -> None:
+    def set_vocabulary(self, names: Union[Vocabulary, Sequence[str]]) -> None:
         """Tokenise the class names the model segments or detects from now on.
 
         Args:
-            names (Sequence[str]): K class names in label order; an entry may hold
-                comma-separated synonyms (their text embeddings are averaged).
+            names (Vocabulary | Sequence[str]): K class names in label order; an entry
+                may hold comma-separated synonyms (averaged by :func:`average_synonyms`).
 
         Raises:
             ValueError: a vocabulary that breaks :func:`check_vocabulary` (empty,
@@ -102,13 +124,13 @@ class LanguageGuideMixin:
                 model was built for while prediction needs it (see
                 :meth:`_check_vocabulary`).
         """
-        names = check_vocabulary([str(n) for n in names])
-        self._validate_vocabulary_size(len(names))
+        vocab = Vocabulary.from_source(names if isinstance(names, Vocabulary)
+                                       else [str(n) for n in names])
+        self._validate_vocabulary_size(len(vocab))
         texts, owner = [], []
-        for k, name in enumerate(names):
-            for synonym in split_synonyms(name):
-                texts.append(synonym)
-                owner.append(k)
+        for k, synonyms in enumerate(vocab.texts):
+            texts += synonyms
+            owner += [k] * len(synonyms)
         lengths = self.text_encoder.count_tokens(texts)
         too_long = [t for t, n in zip(texts, lengths) if n > self.name_length]
         if too_long:
@@ -121,7 +143,7 @@ class LanguageGuideMixin:
         device = self.contexts.device
         self.texts = self.text_encoder.tokenize(texts, context_length=self.name_length).to(device)
         self.text_owner = torch.tensor(owner, dtype=torch.long, device=device)
-        self.vocabulary = names
+        self.vocabulary = list(vocab.names)
         self._text_cache = None
 
     def _validate_vocabulary_size(self, num: int) -> None:
@@ -155,19 +177,16 @@ class LanguageGuideMixin:
         """Text embeddings of the vocabulary with the learned contexts.
 
         Returns:
-            Tensor: (K, D), not normalised; synonyms averaged. Cached in eval mode until
-            the vocabulary, the contexts or the text encoder weights change.
+            Tensor: (K, D), not normalised; synonyms averaged (:func:`average_synonyms`).
+            Cached in eval mode until the vocabulary, the contexts or the text encoder
+            weights change.
         """
         key = (self.contexts._version, self.contexts.data_ptr(), self.texts.data_ptr(),
                self.text_encoder.token_embedding.weight._version)
         if not self.training and self._text_cache is not None and self._text_cache[0] == key:
             return self._text_cache[1]
         text = self.text_encoder(self.texts, context=self.contexts)  # (S, D), S synonyms
-        k = self.num_vocabulary
-        if text.shape[0] != k:
-            summed = text.new_zeros(k, text.shape[1]).index_add_(0, self.text_owner, text)
-            count = torch.bincount(self.text_owner, minlength=k).clamp(min=1)
-            text = summed / count[:, None].to(text.dtype)  # (K, D)
+        text = average_synonyms(text, self.text_owner, self.num_vocabulary)  # (K, D)
         if not self.training and not torch.is_grad_enabled():
             self._text_cache = (key, text)
         return text

@@ -19,13 +19,13 @@ import csv
 import os
 import os.path as osp
 import re
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import torch
 from PIL import Image
 from torch import Tensor
 
-from ..clip.vocabulary import check_vocabulary
+from ..clip.vocabulary import Vocabulary
 from .mask_crops import crop_masked_regions, crops_to_pixels
 
 PAIR_COLUMNS = ('filepath', 'title', 'mask_path', 'category', 'image_id', 'score')
@@ -37,20 +37,21 @@ def _words(text: str) -> List[str]:
     return _WORD.findall(text.lower())
 
 
-def build_noun_index(vocabulary: Sequence[str]) -> Dict[Tuple[str, ...], str]:
+def build_noun_index(vocabulary: Union[Vocabulary, Sequence[str]]
+                     ) -> Dict[Tuple[str, ...], str]:
     """Word tuples of every synonym -> class name (the first synonym).
 
     Args:
-        vocabulary (Sequence[str]): class entries with comma-separated synonyms
-            (``'circle, round disc, disk'``), e.g. ``metainfo['class_synonyms']``.
+        vocabulary (Vocabulary | Sequence[str]): class entries with comma-separated
+            synonyms (``'circle, round disc, disk'``), e.g. ``metainfo['class_synonyms']``;
+            always split into synonyms (a caption names one of them, not the entry).
 
     Examples:
         >>> sorted(build_noun_index(['brick, brick wall', 'sky']).items())
         [(('brick',), 'brick'), (('brick', 'wall'), 'brick'), (('sky',), 'sky')]
     """
     index = {}
-    for entry in check_vocabulary(list(vocabulary)):
-        synonyms = [s.strip() for s in entry.split(',') if s.strip()]
+    for synonyms in Vocabulary.from_source(vocabulary, synonyms='split').texts:
         for synonym in synonyms:
             index.setdefault(tuple(_words(synonym)), synonyms[0])
     return index
@@ -193,7 +194,11 @@ class CaptionRegionMiner:
 
     @classmethod
     def from_models(cls, mask_classifier, text_classifier, **kwargs) -> 'CaptionRegionMiner':
-        """A miner scoring with a :class:`MaskCLIPClassifier` and a ``TextClassifier``."""
+        """A miner scoring with a :class:`MaskCLIPClassifier` and a ``TextClassifier``.
+
+        Nouns are embedded with ``text_classifier.encode``: the classifier's own
+        vocabulary (what the model segments) is left as it is.
+        """
 
         def embed_regions(image: Tensor, masks: Tensor) -> Tuple[Tensor, Tensor]:
             return mask_classifier.embed_regions(image[None], [masks])[0]
@@ -203,8 +208,7 @@ class CaptionRegionMiner:
         def embed_texts(nouns: Sequence[str]) -> Tensor:
             new = [n for n in dict.fromkeys(nouns) if n not in cache]
             if new:
-                text_classifier.set_vocabulary(new)
-                cache.update(zip(new, text_classifier()))
+                cache.update(zip(new, text_classifier.encode(Vocabulary(new))))
             return torch.stack([cache[n] for n in nouns])
 
         kwargs.setdefault('crop_size', mask_classifier.crop_size)

@@ -163,3 +163,33 @@ def test_injected_encoder_and_vocabulary_sources(tmp_path):
     classifier.set_vocabulary(str(vocab_file))
     assert classifier.vocabulary == ['cat', 'dog, puppy']
     assert classifier().shape == (2, 32)
+
+
+def test_encode_leaves_the_vocabulary(tiny_vit_checkpoint):
+    from ovseg.models.clip import Vocabulary
+    classifier = _classifier(tiny_vit_checkpoint)
+    classifier.set_vocabulary(['cat', 'dog'])
+    current = classifier()
+    other = classifier.encode(['sky', 'road, route', 'tree'])
+    assert other.shape == (3, 32)
+    assert classifier.vocabulary == ['cat', 'dog'] and classifier() is current
+    again = _classifier(tiny_vit_checkpoint)
+    again.set_vocabulary(Vocabulary(['sky', 'road, route', 'tree']))
+    torch.testing.assert_close(again(), other, atol=0, rtol=0)
+    assert classifier.encode(Vocabulary(['cat', 'dog'])) is current  # the same cache
+
+
+def test_encode_cache(tiny_vit_checkpoint):
+    classifier = _classifier(tiny_vit_checkpoint)
+    calls = _count_encoder_calls(classifier)
+    first = classifier.encode(['sky', 'tree'])
+    assert classifier.encode(['sky', 'tree']) is first and len(calls) == 1
+    assert classifier.vocabulary is None
+
+
+def test_whole_rule_formats_the_comma_name(tiny_vit_checkpoint, tiny_vit_clip):
+    classifier = _classifier(tiny_vit_checkpoint, synonyms='whole')
+    classifier.set_vocabulary(['road, route', 'sky'])
+    expected = _expected(tiny_vit_clip, [[t.format('road, route') for t in TEMPLATES],
+                                         [t.format('sky') for t in TEMPLATES]])
+    torch.testing.assert_close(classifier(), expected, atol=1e-5, rtol=0)

@@ -65,3 +65,51 @@ def test_one_rule_in_files(tmp_path):
 
 def test_check_vocabulary_keeps_distinct_synonym_lists():
     assert check_vocabulary(['cat, kitty', 'cat', ' dog ']) == ['cat, kitty', 'cat', 'dog']
+
+
+# ------------------------------------------------------------------ the Vocabulary type
+def test_vocabulary_constructors(tmp_path):
+    from ovseg.models.clip import Vocabulary
+    names = tmp_path / 'names.txt'
+    names.write_text('cat\ndog, puppy\n')
+    from_file = Vocabulary.from_source(str(names))
+    assert from_file == Vocabulary(['cat', 'dog, puppy']) == Vocabulary.from_source('cat\ndog, puppy')
+    assert list(from_file) == ['cat', 'dog, puppy'] and len(from_file) == 2
+    assert from_file[1] == 'dog, puppy' and from_file.names == ('cat', 'dog, puppy')
+    meta = dict(classes=('circle', 'sky'), class_synonyms=('circle, disk', 'sky'))
+    assert Vocabulary.from_metainfo(meta).names == ('circle, disk', 'sky')
+    assert Vocabulary.from_metainfo(meta, synonyms_key=None).names == ('circle', 'sky')
+    assert Vocabulary.from_source(from_file) is from_file
+
+
+def test_vocabulary_split_and_whole():
+    from ovseg.models.clip import Vocabulary
+    split = Vocabulary(['road, route', ' sky '])
+    whole = Vocabulary(['road, route', 'sky'], synonyms='whole')
+    assert split.texts == (('road', 'route'), ('sky',))
+    assert whole.texts == (('road, route',), ('sky',))
+    assert split.display_names == whole.display_names == ('road', 'sky')
+    assert split.with_rule('whole') == whole and split != whole
+    assert Vocabulary.from_source(split, synonyms='whole') == whole
+    with pytest.raises(ValueError, match="synonyms must be one of"):
+        Vocabulary(['cat'], synonyms='first')
+
+
+def test_vocabulary_is_validated_and_aligned():
+    from ovseg.models.clip import Vocabulary
+    with pytest.raises(VocabularyError, match='duplicates'):
+        Vocabulary(['cat', 'Cat'])
+    with pytest.raises(VocabularyError, match='empty synonym'):
+        Vocabulary(['cat, '], synonyms='whole')
+    with pytest.raises(VocabularyError, match='"class_synonyms" has 1 entries but "classes" has 2'):
+        Vocabulary.from_metainfo(dict(classes=('a', 'b'), class_synonyms=('a, x',)))
+    with pytest.raises(VocabularyError, match='has 1 names but the dataset has 2 classes'):
+        Vocabulary(['cat']).aligned_to(('cat', 'dog'))
+
+
+def test_vocabulary_is_a_cache_key():
+    from ovseg.models.clip import Vocabulary
+    cache = {Vocabulary(['cat', 'dog']): 1, Vocabulary(['cat', 'dog'], synonyms='whole'): 2}
+    assert cache[Vocabulary((' cat', 'dog'))] == 1 and len(cache) == 2
+    with pytest.raises(AttributeError):
+        Vocabulary(['cat']).names = ('dog',)

@@ -55,3 +55,20 @@ def test_ade20k_configs_forward_mask_prompts_as_released(path):
     _, model = build_config_model(path)
     clip = model.mask_classifier.clip
     assert clip.use_mask_prompt and clip.prompt_depth == 3
+
+
+def test_released_ovseg_config_keeps_comma_names_whole():
+    """OVSeg formats 'road, route' into each template as one string; so does its config."""
+    from mmengine.config import Config
+    from mmengine.registry import MODELS
+
+    from ovseg.testing import TINY_VIT
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'mask_adapted',
+                                   'ovseg_sam-vit-b_clip-vit-b16_ade20k-640.py'))
+    text_cfg = cfg.model.text_classifier
+    assert text_cfg.synonyms == 'whole'
+    text_cfg.text_encoder = dict(type='OVCLIPTextEncoder', model_name=TINY_VIT)
+    classifier = MODELS.build(text_cfg)
+    classifier.set_vocabulary(['road, route', 'sky'])
+    assert classifier._tokens.shape[0] == 2 * len(VILD_TEMPLATES)  # one prompt per template
+    assert classifier().shape == (2, 32)

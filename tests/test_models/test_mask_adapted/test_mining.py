@@ -122,3 +122,20 @@ def test_noun_index_follows_the_vocabulary_rule():
     from ovseg.models.clip import VocabularyError
     with pytest.raises(VocabularyError, match='duplicates'):
         build_noun_index(['brick, brick wall', 'sky', 'Brick,  brick wall'])
+
+
+def test_miner_leaves_the_model_vocabulary():
+    torch.manual_seed(0)
+    clf = MaskCLIPClassifier(clip=dict(type='MaskPromptViT', model_name='ovseg-tiny-vit',
+                                       prompt_depth=1))
+    text = TextClassifier(text_encoder=dict(type='OVCLIPTextEncoder', model_name='ovseg-tiny-vit'),
+                          templates='single', vocabulary=['circle, disk', 'grass'])
+    text.eval()
+    before = text().clone()
+    miner = CaptionRegionMiner.from_models(clf, text, noun_index=build_noun_index(['star', 'sky']))
+    masks = torch.zeros(2, 40, 40)
+    masks[0, 5:20, 5:20] = 1
+    masks[1, 20:, :] = 1
+    assert miner.mine(torch.rand(3, 40, 40) * 255, masks, ['a star in the sky.'])
+    assert text.vocabulary == ['circle, disk', 'grass']
+    torch.testing.assert_close(text(), before, atol=0, rtol=0)
