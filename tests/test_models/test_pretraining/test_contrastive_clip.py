@@ -19,7 +19,7 @@ from mmengine.structures import BaseDataElement
 import ovseg.datasets  # noqa: F401  (registers datasets and transforms)
 import ovseg.engine  # noqa: F401
 import ovseg.evaluation  # noqa: F401
-from ovseg.datasets.synthworld import SYNTHWORLD_SEG_CLASSES, SceneConfig, generate
+from ovseg.datasets.synthworld import SYNTHWORLD_SEG_CLASSES
 from ovseg.datasets.transforms import noun_phrases
 from ovseg.models.clip import create_clip
 from ovseg.models.pretraining import ContrastiveCLIP
@@ -29,15 +29,6 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-96.py')  # quickstart's
 CAPTIONS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
 REGIONS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-regions-96.py')
-
-
-@pytest.fixture(scope='module')
-def synthworld_64(tmp_path_factory) -> str:
-    """SynthWorld root with 16 train and 6 val images of 64 px (seed 0)."""
-    root = str(tmp_path_factory.mktemp('synthworld64'))
-    generate(root, num_train=16, num_val=6, seed=0, config=SceneConfig(image_size=64),
-             num_closeup=4, workers=1, log=None)
-    return root
 
 
 def _batch(model, num: int = 4):

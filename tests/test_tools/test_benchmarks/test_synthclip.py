@@ -10,16 +10,6 @@ from ovseg.testing import TINY_RN, import_tool
 load_benchmarks = import_tool('benchmarks.common').load_benchmarks
 
 
-@pytest.fixture(scope='module')
-def synthworld_64(tmp_path_factory) -> str:
-    """SynthWorld root with 16 train and 6 val images of 64 px (seed 0)."""
-    from ovseg.datasets.synthworld import SceneConfig, generate
-    root = str(tmp_path_factory.mktemp('synthworld64'))
-    generate(root, num_train=16, num_val=6, seed=0, config=SceneConfig(image_size=64),
-             num_closeup=4, workers=1, log=None)
-    return root
-
-
 @pytest.mark.slow
 def test_tower_probe_benchmark_trains_both_objectives(synthworld_64, tmp_path):
     parser = argparse.ArgumentParser()
