@@ -43,3 +43,14 @@ def tiny_rn_checkpoint(tmp_path_factory) -> str:
     """State-dict file holding the weights of :func:`tiny_rn_clip`."""
     path = tmp_path_factory.mktemp('clip') / 'tiny_rn.pth'
     return save_state_dict(build_tiny_clip(TINY_RN, seed=0), str(path))
+
+
+@pytest.fixture(scope='session')
+def synthworld_64(tmp_path_factory) -> str:
+    """SynthWorld root with 16 train and 6 val images of 64 px and 4 close-ups (seed 0), for
+    the SynthWorld CLIP tests and the ``synthclip-probe`` benchmark's."""
+    from ovseg.datasets.synthworld import SceneConfig, generate
+    root = str(tmp_path_factory.mktemp('synthworld64'))
+    generate(root, num_train=16, num_val=6, seed=0, config=SceneConfig(image_size=64),
+             num_closeup=4, workers=1, log=None)
+    return root

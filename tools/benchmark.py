@@ -1,4 +1,4 @@
-"""Benchmarks of the ovseg heads, one subcommand per head (``ovseg/apis/benchmark_<head>.py``).
+"""Benchmarks of the ovseg heads, one subcommand per head (``tools/benchmarks/<head>.py``).
 
     python tools/benchmark.py --list
     python tools/benchmark.py denseclip speed [--archs rn50 vit-b16] [--size 512] [--out F.json]
@@ -8,7 +8,8 @@ Each subcommand measures what it compares side by side in one run and prints mar
 """
 import argparse
 
-from ovseg.apis.benchmark import load_benchmarks
+from benchmarks.common import load_benchmarks  # tools/benchmarks/: the script's folder
+
 from ovseg.apis.cli import run_cli
 
 

@@ -25,7 +25,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from tqdm import tqdm
 
-from ovseg.apis.benchmark import ROOT, last_metrics, tool_env
+from benchmarks.common import ROOT, last_metrics, tool_env  # tools/benchmarks/
+
 from ovseg.apis.cli import run_cli
 
 CLIP_CONFIG = 'configs/synthworld/synthclip_rn-s_synthworld-96.py'

@@ -5,9 +5,9 @@ from .checkpoints import add_config_text, config_text_writing
 from .configs import build_config_model, disable_pretrained
 from .runs import kill_after_first_checkpoint, logged_losses
 from .sam import TINY_SAM_ARCH, build_tiny_sam
-from .scripts import load_script
+from .scripts import import_tool, load_script
 
 __all__ = ['TINY_RN', 'TINY_SAM_ARCH', 'TINY_VIT', 'add_config_text', 'build_config_model',
            'build_tiny_clip', 'build_tiny_sam', 'config_text_writing', 'disable_pretrained',
-           'kill_after_first_checkpoint', 'load_script', 'logged_losses',
+           'import_tool', 'kill_after_first_checkpoint', 'load_script', 'logged_losses',
            'save_openai_torchscript', 'save_state_dict']

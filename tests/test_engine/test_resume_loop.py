@@ -93,7 +93,8 @@ def test_resume_loads_no_trained_batch(world, uninterrupted, tmp_path, monkeypat
     from mmengine.dataset import BaseDataset
 
     from ovseg.apis import build_runner
-    from ovseg.apis.benchmark import load_config_with_options
+    from ovseg.testing import import_tool
+    load_config_with_options = import_tool('benchmarks.common').load_config_with_options
 
     options = _options(world, num_workers=0)
     cfg = load_config_with_options(CONFIG, options + [f'train_cfg.max_iters={CHECKPOINT}'])

@@ -131,15 +131,3 @@ def test_pretrained_to_checkpoint_with_a_trained_part(tmp_path, monkeypatch):
     assert len(saved['meta']['dataset_meta']['classes']) == 21
     assert torch.equal(state['mask_classifier.clip.mask_embedding'], torch.ones(2, 16, 64))
     assert not torch.equal(state['text_classifier.text_encoder.ln_final.weight'], torch.zeros(64))
-
-
-def test_mining_with_proposals_needs_their_checkpoint(tmp_path):
-    import argparse
-
-    from ovseg.apis.benchmark import load_benchmarks
-    parser = argparse.ArgumentParser()
-    run = load_benchmarks()['mask-adapted'].setup(parser)
-    options = parser.parse_args(['synthworld', '--mine-with-proposals',
-                                 '--work-dir', str(tmp_path)])
-    with pytest.raises(ValueError, match='--proposals-checkpoint'):
-        run(options)

@@ -31,7 +31,7 @@ from typing import Callable, Dict, List, Optional
 
 import torch
 
-from .benchmark import (SYNTHWORLD_VIT_CLIP, SYNTHWORLD_VIT_CLIP_RECIPE, device_synchronizer,
+from .common import (SYNTHWORLD_VIT_CLIP, SYNTHWORLD_VIT_CLIP_RECIPE, device_synchronizer,
                         interleaved_timing, last_metrics, peak_memory_mb, pick_metric,
                         register_benchmark, run_tool, write_report)
 
@@ -101,7 +101,7 @@ def _cpu_peak_worker(args: argparse.Namespace, name: str, queue) -> None:
     ran can hang in its first parallel region (libgomp is not fork-safe). The first call, as
     after it the allocator serves repeated calls from memory it keeps resident.
     """
-    from .benchmark import _status_kb
+    from .common import _status_kb
     _, fns = _setup(args)
     before = _status_kb('VmRSS')
     with open('/proc/self/clear_refs', 'w') as f:

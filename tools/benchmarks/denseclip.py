@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 
-from .benchmark import (ROOT, count_flops, count_parameters, interleaved_timing, last_metrics,
+from .common import (ROOT, count_flops, count_parameters, interleaved_timing, last_metrics,
                         load_config_with_options, peak_memory_mb, pick_metric,
                         register_benchmark, run_tool, unused_parameters, write_report)
 

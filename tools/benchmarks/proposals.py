@@ -41,7 +41,7 @@ from typing import Callable, Dict, List, Sequence, Tuple
 import torch
 import torch.nn.functional as F
 
-from .benchmark import (SYNTHWORLD_VIT_CLIP, SYNTHWORLD_VIT_CLIP_RECIPE, device_synchronizer,
+from .common import (SYNTHWORLD_VIT_CLIP, SYNTHWORLD_VIT_CLIP_RECIPE, device_synchronizer,
                         last_metrics, load_config_with_options, register_benchmark, run_tool,
                         tool_env, write_report)
 

@@ -1,11 +1,12 @@
 """Registry of ``tools/benchmark.py`` subcommands plus measuring helpers they share.
 
-A head adds ``ovseg/apis/benchmark_<head>.py`` that defines its subcommand::
+(Formerly ``ovseg/apis/benchmark.py``; the benchmarks are tools, not part of the package.)
+A head adds ``tools/benchmarks/<head>.py`` that defines its subcommand::
 
     @register_benchmark('denseclip', help='...')
     def add_arguments(parser): ...      # returns the function that runs the parsed args
 
-``tools/benchmark.py`` imports every ``ovseg.apis.benchmark_*`` module, so a new file is enough.
+``tools/benchmark.py`` imports every module of ``tools/benchmarks/``, so a new file is enough.
 Helpers: parameter counts, FLOPs (mmengine's fvcore-style analyzer, 1 FLOP = 1 multiply-add,
 plus handles for fused attention), interleaved wall-clock timing and the peak resident memory
 of a call (GPU: ``torch.cuda.max_memory_allocated``; CPU: a forked child's ``VmHWM``), and
@@ -60,11 +61,11 @@ def register_benchmark(name: str, *, help: str) -> Callable:
 
 
 def load_benchmarks() -> Dict[str, Benchmark]:
-    """Import every ``ovseg.apis.benchmark_*`` module and return the registry."""
-    import ovseg.apis as package
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith('benchmark_'):
-            importlib.import_module(f'ovseg.apis.{info.name}')
+    """Import every module of ``tools/benchmarks/`` (the package this module is in) and
+    return the registry."""
+    for info in pkgutil.iter_modules([osp.dirname(osp.abspath(__file__))]):
+        if info.name != 'common':
+            importlib.import_module(f'{__package__}.{info.name}')
     return dict(_BENCHMARKS)
 
 

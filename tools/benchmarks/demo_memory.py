@@ -20,7 +20,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from .benchmark import ROOT, register_benchmark, tool_env, write_report
+from .common import ROOT, register_benchmark, tool_env, write_report
 
 DEFAULT_CONFIG = 'configs/denseclip/denseclip_synthclip-rn-s_fpn_1xb8-1k_synthworld-128x128.py'
 _OPTIONS = ['model.backbone.pretrained=None', 'model.text_encoder.pretrained=None']

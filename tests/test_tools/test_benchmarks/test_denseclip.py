@@ -4,8 +4,11 @@ import os.path as osp
 
 import pytest
 
-from ovseg.apis.benchmark import load_benchmarks
-from ovseg.apis.benchmark_denseclip import ROOT, _synth_configs
+from ovseg.testing import import_tool
+
+load_benchmarks = import_tool('benchmarks.common').load_benchmarks
+denseclip = import_tool('benchmarks.denseclip')
+ROOT, _synth_configs = denseclip.ROOT, denseclip._synth_configs
 
 
 def _parse(*argv: str) -> argparse.Namespace:

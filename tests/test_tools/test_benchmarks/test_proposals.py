@@ -1,10 +1,33 @@
-"""A SynthWorld PMP proposal config trains and validates through the mmengine Runner."""
+"""``tools/benchmark.py sam-proposals`` runs end to end on the tiny SAM; what
+``pmp-synthworld`` reads back from a trained SynthWorld PMP run."""
+import json
 import os.path as osp
 
 import pytest
 
+from ovseg.testing import import_tool
+
+common = import_tool('benchmarks.common')
+list_benchmarks, load_benchmarks = common.list_benchmarks, common.load_benchmarks
+
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
 CONFIG = osp.join(REPO, 'configs', 'proposals', 'pmp_r18-w16_1xb8-1k_synthworld-128x128.py')
+
+
+def test_sam_proposals_benchmark_tiny(tmp_path, capsys):
+    assert 'sam-proposals' in list_benchmarks()
+    import argparse
+    parser = argparse.ArgumentParser()
+    run = load_benchmarks()['sam-proposals'].setup(parser)
+    args = parser.parse_args(['--sam', 'tiny', '--clip', 'ovseg-tiny-vit', '--clip-size', '32',
+                              '--repeats', '1', '--out', str(tmp_path / 'out.json')])
+    out = run(args)
+    assert set(out['seconds']) == {'amg-32', 'amg-16', 'text-prompted', 'image-encoder'}
+    assert out['masks']['text-prompted'] == 3 and out['image_size'] == 64
+    assert set(out['ratios']) == {'amg-32 / text-prompted', 'amg-16 / text-prompted'}
+    assert json.loads((tmp_path / 'out.json').read_text())['num_classes'] == 3
+    assert out['device'] == 'cpu'
+    assert '| amg-32 |' in capsys.readouterr().out
 
 
 @pytest.fixture(scope='module')
@@ -17,7 +40,7 @@ def synthworld_root(tmp_path_factory) -> str:
 
 
 @pytest.mark.slow
-def test_runner_trains_pmp_on_seen_classes(synthworld_root, tmp_path):
+def test_pmp_synthworld_reads_back_a_trained_run(synthworld_root, tmp_path):
     from mmengine.runner import Runner
 
     from ovseg.apis import load_config
@@ -46,8 +69,9 @@ def test_runner_trains_pmp_on_seen_classes(synthworld_root, tmp_path):
 
     # what `tools/benchmark.py pmp-synthworld` reads back: final val metrics and the
     # class-agnostic best overlap of the proposals with seen / unseen regions
-    from ovseg.apis.benchmark_proposals import _final_val_metrics, proposal_best_overlap
-    assert _final_val_metrics(str(tmp_path))['mIoU'] == pytest.approx(metrics['mIoU'], abs=0.01)
-    abo = proposal_best_overlap(CONFIG, osp.join(str(tmp_path), 'iter_3.pth'),
-                                data_root=synthworld_root)
+    proposals = import_tool('benchmarks.proposals')
+    assert proposals._final_val_metrics(str(tmp_path))['mIoU'] == pytest.approx(metrics['mIoU'],
+                                                                               abs=0.01)
+    abo = proposals.proposal_best_overlap(CONFIG, osp.join(str(tmp_path), 'iter_3.pth'),
+                                          data_root=synthworld_root)
     assert abo['regions_seen'] > 0 and 0 <= abo['abo_seen'] <= 100

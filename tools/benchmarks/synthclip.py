@@ -35,8 +35,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..evaluation import ZeroShotClassificationMetric
-from .benchmark import ROOT, load_config_with_options, register_benchmark, write_report
+from ovseg.evaluation import ZeroShotClassificationMetric
+
+from .common import ROOT, load_config_with_options, register_benchmark, write_report
 
 OBJECTIVES = ('ce', 'clip')
 CE_SCALE = 10.0  # logit scale of the cosine head, CLIP's initial temperature is ~14

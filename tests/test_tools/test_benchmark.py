@@ -1,0 +1,62 @@
+"""``tools/benchmark.py``: the entry point lists and parses every benchmark of
+``tools/benchmarks/``, and the library (``ovseg/``) neither holds nor runs any tool."""
+import ast
+import glob
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import pytest
+
+from ovseg.testing import load_script
+
+REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+NAMES = ['demo-memory', 'denseclip', 'mask-adapted', 'mask-classification', 'pmp-synthworld',
+         'sam-proposals', 'synthclip-probe']
+# every (sub)command, as typed after `tools/benchmark.py`
+COMMANDS = [['demo-memory'], ['denseclip', 'speed'], ['denseclip', 'synthworld'],
+            ['mask-adapted', 'synthworld'], ['mask-classification'], ['pmp-synthworld'],
+            ['sam-proposals'], ['synthclip-probe']]
+TOOL_SCRIPT = re.compile(r'(^|[\s/])(tools|demo)/[\w/]+\.py')
+
+
+def test_list_names_every_benchmark():
+    proc = subprocess.run([sys.executable, 'tools/benchmark.py', '--list'], cwd=REPO,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert [line.split(':')[0] for line in proc.stdout.splitlines()] == NAMES
+
+
+@pytest.mark.parametrize('command', COMMANDS, ids=' '.join)
+def test_every_benchmark_has_its_help(command, capsys):
+    main = load_script('tools/benchmark.py').main
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, '--help'])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith('usage: ')
+
+
+def _code_strings(path: str):
+    """String constants of a module, docstrings left out."""
+    tree = ast.parse(open(path).read())
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
+                                       ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)}
+    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+            and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+def test_library_neither_holds_nor_runs_tools():
+    """No ``ovseg/`` module is a benchmark or names a script of ``tools/`` or ``demo/`` in its
+    code (docstrings may point to them; ``ovseg/testing/scripts.py`` loads them for tests)."""
+    offenders = []
+    for path in sorted(glob.glob(osp.join(REPO, 'ovseg', '**', '*.py'), recursive=True)):
+        rel = osp.relpath(path, REPO)
+        if rel == osp.join('ovseg', 'testing', 'scripts.py'):
+            continue
+        if osp.basename(path).startswith('benchmark'):
+            offenders.append(rel)
+        offenders += [f'{rel}: {s!r}' for s in _code_strings(path) if TOOL_SCRIPT.search(s)]
+    assert not offenders
