@@ -15,9 +15,9 @@ import torch.nn as nn
 from mmengine.registry import MODELS
 from torch import Tensor
 
+from ..clip.score_map import pixel_text_score
 from ..clip.vocabulary import check_vocabulary
 from .context_decoder import visual_context
-from .score_map import pixel_text_score
 
 
 def split_synonyms(name: str) -> List[str]:
