@@ -38,9 +38,10 @@ from mmseg.structures import SegDataSample
 from ovseg.apis import load_config, load_test_metainfo
 from ovseg.apis.cli import run_cli
 from ovseg.compat import load_model_weights
+from ovseg.datasets.masked_regions import RegionPairWriter
 from ovseg.models.clip import Vocabulary
-from ovseg.models.mask_adapted import (CaptionRegionMiner, RegionPairWriter, build_noun_index,
-                                       crop_masked_regions, crops_to_pixels, label_map_masks)
+from ovseg.models.mask_adapted import CaptionRegionMiner, build_noun_index
+from ovseg.models.utils import crop_masked_regions, crops_to_pixels, label_map_masks
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,13 +1,15 @@
-"""Mined (masked region, noun) pairs for mask-adapted CLIP fine-tuning, and their transforms.
+"""Mined (masked region, noun) pairs for mask-adapted CLIP fine-tuning: writer, reader, transforms.
 
-Reads what ``ovseg.models.mask_adapted.mining.RegionPairWriter`` writes: ``pairs.tsv`` with
-``filepath`` (mean-filled crop, PNG), ``title`` (the noun), ``mask_path`` (PNG, 255 = region)
+:class:`RegionPairWriter` writes what the caption miner
+(``ovseg.models.mask_adapted.mining``) or ``tools/mine_region_pairs.py`` found;
+:class:`MaskedRegionDataset` reads it: ``pairs.tsv`` with ``filepath`` (mean-filled crop, PNG), ``title`` (the noun), ``mask_path`` (PNG, 255 = region)
 and ``category``; OVSeg's own CSVs (``filepath``/``title`` only) load too, with an all-one
 mask.
 """
 import csv
+import os
 import os.path as osp
-from typing import List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 import mmcv
 import numpy as np
@@ -16,6 +18,52 @@ from mmcv.transforms import BaseTransform
 from mmengine.dataset import BaseDataset
 from mmengine.registry import DATASETS, TRANSFORMS
 from mmengine.structures import BaseDataElement
+from PIL import Image
+
+PAIR_COLUMNS = ('filepath', 'title', 'mask_path', 'category', 'image_id', 'score')
+
+
+class RegionPairWriter:
+    """Write mined pairs as PNG crops, PNG masks and ``pairs.tsv`` under ``out_dir``.
+
+    Use as a context manager; paths in the TSV are relative to ``out_dir``.
+    """
+
+    def __init__(self, out_dir: str) -> None:
+        self.out_dir = out_dir
+        self.count = 0
+        self._file = None
+        self._writer = None
+
+    def __enter__(self) -> 'RegionPairWriter':
+        for folder in ('crops', 'masks'):
+            os.makedirs(osp.join(self.out_dir, folder), exist_ok=True)
+        self._file = open(osp.join(self.out_dir, 'pairs.tsv'), 'w', newline='', encoding='utf-8')
+        self._writer = csv.writer(self._file, delimiter='\t')
+        self._writer.writerow(PAIR_COLUMNS)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
+
+    def write(self, image_id, pairs: Iterable[dict]) -> None:
+        """Save the crops and masks of one image's pairs and append their rows.
+
+        Args:
+            image_id: the image's id, in file names and the ``image_id`` column.
+            pairs (Iterable[dict]): ``noun``, ``category``, ``index`` (proposal), ``score``,
+                ``crop`` (S, S, 3) uint8 RGB and ``mask`` (S, S) uint8 {0, 255}, as
+                ``CaptionRegionMiner.mine`` returns them.
+        """
+        for k, pair in enumerate(pairs):
+            stem = f'{image_id}_{k}_{pair["index"]}'
+            crop_path = osp.join('crops', stem + '.png')
+            mask_path = osp.join('masks', stem + '.png')
+            Image.fromarray(pair['crop']).save(osp.join(self.out_dir, crop_path))
+            Image.fromarray(pair['mask']).save(osp.join(self.out_dir, mask_path))
+            self._writer.writerow((crop_path, pair['noun'], mask_path, pair['category'],
+                                   image_id, f'{pair["score"]:.4f}'))
+            self.count += 1
 
 
 @DATASETS.register_module()
@@ -137,5 +185,5 @@ class PackRegionInputs(BaseTransform):
         return dict(inputs=img, data_samples=sample)
 
 
-__all__ = ['LoadRegionMask', 'MaskedRegionDataset', 'PackRegionInputs',
-           'RegionRandomResizedCrop']
+__all__ = ['LoadRegionMask', 'MaskedRegionDataset', 'PAIR_COLUMNS', 'PackRegionInputs',
+           'RegionPairWriter', 'RegionRandomResizedCrop']

@@ -3,8 +3,8 @@
 OVSeg (https://arxiv.org/abs/2210.04150, Sec. 3.1) shows that CLIP misreads masked, mean-filled
 crops because it never saw one in pretraining. This view makes such crops part of a SynthWorld
 CLIP's pretraining data, with the same cutting as the two-stage test
-(:func:`ovseg.models.mask_adapted.mask_crops.crop_masked_regions` on the region of one label,
-as :func:`ovseg.models.mask_adapted.label_map_masks` gives it to the ground-truth proposals),
+(:func:`ovseg.models.utils.crop_masked_regions` on the region of one label, as
+:func:`ovseg.models.utils.label_map_masks` gives it to the ground-truth proposals),
 so the text tower also reads the stuff names (sky, grass, ...) that object crops never give it.
 """
 from typing import Optional, Sequence
@@ -65,7 +65,7 @@ class RandomMaskedRegionView(BaseTransform):
 
     def transform(self, results: dict) -> Optional[dict]:
         # imported here: the ovseg.models package pulls in every head (mmseg, mmdet, open_clip)
-        from ...models.mask_adapted import crop_masked_regions, crops_to_pixels, label_map_masks
+        from ...models.utils import crop_masked_regions, crops_to_pixels, label_map_masks
         masks, labels = label_map_masks(torch.from_numpy(results['gt_seg_map']),
                                         self.ignore_index)  # (Q, H, W) bool, (Q,)
         unknown = [int(v) for v in labels if v >= len(self.names)]

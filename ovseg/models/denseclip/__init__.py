@@ -8,9 +8,8 @@ from .context_decoder import ContextDecoder, visual_context
 from .detectors import DenseCLIPMaskRCNN, DenseCLIPRetinaNet, box_seg_loss
 from .identity_head import IdentityHead
 from .language_guide import LanguageGuideMixin, average_synonyms
-from .score_map import pixel_text_score
 from .segmentor import DenseCLIPSegmentor
 
 __all__ = ['ContextDecoder', 'DenseCLIPMaskRCNN', 'DenseCLIPRetinaNet', 'DenseCLIPSegmentor',
            'IdentityHead', 'LanguageGuideMixin', 'average_synonyms', 'box_seg_loss',
-           'pixel_text_score', 'visual_context']
+           'visual_context']

@@ -16,9 +16,9 @@ import torch.nn.functional as F
 from mmengine.registry import MODELS
 from torch import Tensor
 
+from ..clip.score_map import pixel_text_score
 from ..clip.vocabulary import Vocabulary
 from .context_decoder import visual_context
-from .score_map import pixel_text_score
 
 
 def average_synonyms(text: Tensor, owner: Tensor, num_classes: int) -> Tensor:

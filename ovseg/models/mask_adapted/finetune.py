@@ -10,17 +10,10 @@ from mmengine.registry import MODELS
 from mmengine.structures import BaseDataElement
 from torch import Tensor, nn
 
-from ..clip import CLIPTextEncoder, TextClassifier
-from .mask_crops import CLIP_MEAN, CLIP_STD
+from ..clip import CLIPTextEncoder, TextClassifier, clip_data_preprocessor
 from .mask_prompt_clip import MaskPromptViT
 
 TRAINABLE = ('image', 'prompt', 'image+prompt')
-
-
-def region_data_preprocessor() -> dict:
-    """``ImgDataPreprocessor`` for region crops: BGR uint8 in, CLIP-normalised RGB out."""
-    return dict(type='ImgDataPreprocessor', mean=list(CLIP_MEAN), std=list(CLIP_STD),
-                bgr_to_rgb=True)
 
 
 @MODELS.register_module()
@@ -49,7 +42,8 @@ class MaskAdaptedCLIP(BaseModel):
         templates (str | Sequence[str]): templates of the evaluation classifier.
             Defaults to ``'vild'``.
         loss (dict, optional): ``open_clip.ClipLoss`` keyword arguments. Defaults to None.
-        data_preprocessor (dict, optional): Defaults to :func:`region_data_preprocessor`.
+        data_preprocessor (dict, optional): Defaults to
+            :func:`~ovseg.models.clip.clip_data_preprocessor`.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
     """
 
@@ -57,7 +51,7 @@ class MaskAdaptedCLIP(BaseModel):
                  templates: Union[str, Sequence[str]] = 'vild', loss: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(data_preprocessor=data_preprocessor or region_data_preprocessor(),
+        super().__init__(data_preprocessor=data_preprocessor or clip_data_preprocessor(),
                          init_cfg=init_cfg)
         if trainable not in TRAINABLE:
             raise ValueError(f'trainable must be one of {TRAINABLE}, not {trainable!r}')

@@ -8,7 +8,8 @@ from mmengine.registry import MODELS as ROOT_MODELS
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from .mask_crops import CLIP_MEAN, CLIP_STD, binarize_masks, crop_masked_regions, normalize_image
+from ..clip.normalization import normalize_image
+from ..utils.masks import binarize_masks, crop_masked_regions
 from .mask_prompt_clip import masked_tower_embed
 from .single_pass import mask_pool
 
@@ -155,7 +156,7 @@ class MaskCLIPClassifier(BaseModule):
 
     def _embed_single_pass(self, images: Tensor, masks: Sequence[Tensor],
                            image_sizes: Sequence[Tuple[int, int]]) -> List[Tuple[Tensor, Tensor]]:
-        x = normalize_image(images.float(), CLIP_MEAN, CLIP_STD)  # (B, 3, H, W)
+        x = normalize_image(images.float())  # (B, 3, H, W)
         keep = torch.zeros_like(x[:, :1])
         for i, (h, w) in enumerate(image_sizes):
             keep[i, :, :h, :w] = 1

@@ -10,9 +10,27 @@ from torch import Tensor, nn
 from ..clip import (CLIPViT, load_clip_weights, read_clip_checkpoint, resize_pos_embed,
                     resolve_pretrained, select_tower)
 from .checkpoint import MASK_EMBEDDING_KEY
-from .mask_crops import patch_keep_mask
 
 _PROMPT_INITS = ('zeros', 'normal')
+
+
+def patch_keep_mask(region_masks: Tensor, patch_size: int) -> Tensor:
+    """Which patch tokens see any foreground: ``ceil(avgpool(mask, p))``.
+
+    OVSeg mask prompt tuning replaces only the patches that are entirely background; a
+    boundary patch keeps its real token.
+
+    Args:
+        region_masks (Tensor): (N, S, S) float {0, 1} region masks.
+        patch_size (int): ViT patch size p.
+
+    Returns:
+        Tensor: (N, S/p * S/p, 1) float {0, 1}, 1 = keep the token, row-major like
+        the flattened ``conv1`` grid.
+    """
+    pooled = F.avg_pool2d(region_masks[:, None].float(), kernel_size=patch_size,
+                          stride=patch_size)  # (N, 1, h, w)
+    return torch.ceil(pooled).flatten(1)[..., None]  # (N, h*w, 1)
 
 
 @MODELS.register_module()

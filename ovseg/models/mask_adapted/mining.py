@@ -15,20 +15,15 @@ original mining code is not released (issue #7); this is our reading of the pape
   tab-separated ``pairs.tsv`` with ``filepath``/``title`` columns as OVSeg's CSVs, plus
   ``mask_path``, ``category``, ``image_id`` and ``score``.
 """
-import csv
-import os
-import os.path as osp
 import re
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-from PIL import Image
 from torch import Tensor
 
 from ..clip.vocabulary import Vocabulary
-from .mask_crops import crop_masked_regions, crops_to_pixels
+from ..utils.masks import crop_masked_regions, crops_to_pixels
 
-PAIR_COLUMNS = ('filepath', 'title', 'mask_path', 'category', 'image_id', 'score')
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
 
@@ -271,40 +266,3 @@ class CaptionRegionMiner:
                                   crop=pixels[i].permute(1, 2, 0).numpy(),
                                   mask=(crops.region_masks[i] * 255).to(torch.uint8).numpy()))
         return pairs
-
-
-class RegionPairWriter:
-    """Write mined pairs as PNG crops, PNG masks and ``pairs.tsv`` under ``out_dir``.
-
-    Use as a context manager; paths in the TSV are relative to ``out_dir``.
-    """
-
-    def __init__(self, out_dir: str) -> None:
-        self.out_dir = out_dir
-        self.count = 0
-        self._file = None
-        self._writer = None
-
-    def __enter__(self) -> 'RegionPairWriter':
-        for folder in ('crops', 'masks'):
-            os.makedirs(osp.join(self.out_dir, folder), exist_ok=True)
-        self._file = open(osp.join(self.out_dir, 'pairs.tsv'), 'w', newline='', encoding='utf-8')
-        self._writer = csv.writer(self._file, delimiter='\t')
-        self._writer.writerow(PAIR_COLUMNS)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._file.close()
-
-    def write(self, image_id, pairs: Iterable[dict]) -> None:
-        """Save the crops and masks of one image's pairs and append their rows."""
-        for k, pair in enumerate(pairs):
-            stem = f'{image_id}_{k}_{pair["index"]}'
-            crop_path = osp.join('crops', stem + '.png')
-            mask_path = osp.join('masks', stem + '.png')
-            Image.fromarray(pair['crop']).save(osp.join(self.out_dir, crop_path))
-            Image.fromarray(pair['mask']).save(osp.join(self.out_dir, mask_path))
-            self._writer.writerow((crop_path, pair['noun'], mask_path, pair['category'],
-                                   image_id, f'{pair["score"]:.4f}'))
-            self.count += 1
-

@@ -1,16 +1,16 @@
 """Two-stage open-vocabulary semantic segmentor: class-agnostic masks, then CLIP."""
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.structures import PixelData
-from mmseg.models.segmentors import BaseSegmentor
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from mmseg.utils import add_prefix
 from torch import Tensor
 
+from ..utils import ProposalSegmentorBase, compose_semantic
 from .ensemble import CLASSIFY_WITH, INVALID_CLIP_PROBS, classify_proposals
 
 
@@ -20,21 +20,8 @@ def raw_rgb_preprocessor(size_divisor: Optional[int] = 32) -> dict:
                 bgr_to_rgb=True, pad_val=0, seg_pad_val=255, size_divisor=size_divisor)
 
 
-def compose_semantic(probs: Tensor, masks: Tensor) -> Tensor:
-    """MaskFormer semantic inference ``semseg[c] = sum_q p[q, c] * mask_q``.
-
-    Args:
-        probs (Tensor): (Q, K) class scores, >= 0.
-        masks (Tensor): (Q, H, W) soft masks in [0, 1].
-
-    Returns:
-        Tensor: (K, H, W), zeros when Q = 0.
-    """
-    return torch.einsum('qk,qhw->khw', probs, masks.to(probs.dtype))
-
-
 @MODELS.register_module()
-class TwoStageOVSegmentor(BaseSegmentor):
+class TwoStageOVSegmentor(ProposalSegmentorBase):
     """Open-vocabulary semantic segmentation with mask proposals classified by CLIP.
 
     OVSeg, Liang et al., CVPR 2023 (https://arxiv.org/abs/2210.04150), Sec. 3.1 and 3.4:
@@ -92,12 +79,10 @@ class TwoStageOVSegmentor(BaseSegmentor):
                  train_cfg: Optional[dict] = None, test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None, pretrained: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if pretrained is not None:
-            raise ValueError(f'model.pretrained={pretrained!r}: TwoStageOVSegmentor loads '
-                             'weights per stage (mask_classifier.clip.pretrained, '
-                             'text_classifier.text_encoder.pretrained, load_from)')
         super().__init__(data_preprocessor=data_preprocessor or raw_rgb_preprocessor(),
-                         init_cfg=init_cfg)
+                         init_cfg=init_cfg, pretrained=pretrained,
+                         weights_from='mask_classifier.clip.pretrained, '
+                                      'text_classifier.text_encoder.pretrained')
         if classify_with not in CLASSIFY_WITH:
             raise ValueError(f'classify_with must be one of {CLASSIFY_WITH}, not {classify_with!r}')
         if invalid_clip_prob not in INVALID_CLIP_PROBS:
@@ -115,19 +100,6 @@ class TwoStageOVSegmentor(BaseSegmentor):
         self.class_chunk_size = class_chunk_size
         self.train_cfg = train_cfg or {}
         self.test_cfg = test_cfg or {}
-        self.align_corners = False
-
-    # ------------------------------------------------------------------ vocabulary
-    def set_vocabulary(self, names: Union[str, Sequence[str]]) -> None:
-        """Set the K class names (comma-separated synonyms allowed) to segment."""
-        self.text_classifier.set_vocabulary(names)
-        if hasattr(self.proposal_generator, 'set_vocabulary'):
-            self.proposal_generator.set_vocabulary(names)
-
-    @property
-    def vocabulary(self) -> Optional[List[str]]:
-        """The current class names."""
-        return self.text_classifier.vocabulary
 
     # ------------------------------------------------------------------ stages
     def extract_feat(self, inputs: Tensor):
@@ -263,4 +235,4 @@ class TwoStageOVSegmentor(BaseSegmentor):
         return (torch.cat(chunks) if keep_logits else None), pred
 
 
-__all__ = ['TwoStageOVSegmentor', 'compose_semantic', 'raw_rgb_preprocessor']
+__all__ = ['TwoStageOVSegmentor', 'raw_rgb_preprocessor']

@@ -4,7 +4,7 @@
 ``ExportCLIPHook`` writes the result as an open_clip checkpoint (``work_dir/synthclip.pt``)
 that other configs name as ``pretrained``.
 """
-from .contrastive_clip import ContrastiveCLIP, clip_data_preprocessor
+from .contrastive_clip import ContrastiveCLIP
 from .export import ExportCLIPHook, save_clip_checkpoint
 
-__all__ = ['ContrastiveCLIP', 'ExportCLIPHook', 'clip_data_preprocessor', 'save_clip_checkpoint']
+__all__ = ['ContrastiveCLIP', 'ExportCLIPHook', 'save_clip_checkpoint']

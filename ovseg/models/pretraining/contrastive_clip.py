@@ -11,17 +11,8 @@ from mmengine.registry import MODELS
 from mmengine.structures import BaseDataElement
 from torch import Tensor
 
-from ..clip import (CLIPTextEncoder, TextClassifier, build_clip_tower, load_clip_weights,
-                    read_clip_checkpoint, resolve_pretrained, select_tower)
-
-_CLIP_MEAN = [v * 255 for v in open_clip.OPENAI_DATASET_MEAN]
-_CLIP_STD = [v * 255 for v in open_clip.OPENAI_DATASET_STD]
-
-
-def clip_data_preprocessor() -> dict:
-    """Config of the ``ImgDataPreprocessor`` CLIP expects: BGR uint8 in, CLIP-normalised RGB out."""
-    return dict(type='ImgDataPreprocessor', mean=_CLIP_MEAN, std=_CLIP_STD, bgr_to_rgb=True)
-
+from ..clip import (CLIPTextEncoder, TextClassifier, build_clip_tower, clip_data_preprocessor,
+                    load_clip_weights, read_clip_checkpoint, resolve_pretrained, select_tower)
 
 @MODELS.register_module()
 class ContrastiveCLIP(BaseModel):
@@ -65,7 +56,8 @@ class ContrastiveCLIP(BaseModel):
             teacher's, so both image towers are trained into one embedding space). The
             teacher's image tower is frozen and stays in eval mode; its embedding width must
             equal the student's. Defaults to None (no distillation).
-        data_preprocessor (dict, optional): defaults to :func:`clip_data_preprocessor`.
+        data_preprocessor (dict, optional): defaults to
+            :func:`~ovseg.models.clip.clip_data_preprocessor`.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
 
     Examples:

@@ -6,6 +6,7 @@ Every generator is registered in mmseg ``MODELS`` and answers
 ``class_logits`` (Q, K+1) (last column: no object); trainable ones also have
 ``loss(inputs, batch_data_samples, class_embeddings) -> dict``.
 
+- :class:`GTMaskProposals`: the ground-truth label map's masks (oracle proposals).
 - :class:`SAMProposalGenerator`: SAM's automatic mask generator (class-agnostic).
 - :class:`TextPromptedSAM`: SAM prompted at CLIP pixel-text score peaks, one mask per class.
 - :class:`MaskFormerProposalGenerator`: backbone + :class:`OpenVocabMaskFormerHead` /
@@ -13,6 +14,7 @@ Every generator is registered in mmseg ``MODELS`` and answers
 - :class:`ProposalSegmentor`: stage 1 alone as an mmseg segmentor (training, "MaskFormer only"
   evaluation).
 """
+from .gt_proposals import GTMaskProposals
 from .maskformer_generator import MaskFormerProposalGenerator
 from .maskformer_proposals import (OpenVocabClassEmbed, OpenVocabMask2FormerHead,
                                    OpenVocabMaskFormerHead)
@@ -25,7 +27,7 @@ from .segmentor import ProposalSegmentor
 from .text_prompted_sam import TextPromptedSAM, score_peaks
 
 __all__ = [
-    'MaskFormerProposalGenerator', 'OpenVocabClassEmbed', 'OpenVocabMask2FormerHead',
+    'GTMaskProposals', 'MaskFormerProposalGenerator', 'OpenVocabClassEmbed', 'OpenVocabMask2FormerHead',
     'OpenVocabMaskFormerHead', 'PLACEMENTS', 'PromptGuidedDecoderLayer',
     'PromptGuidedMask2FormerHead', 'PromptGuidedTransformerDecoder', 'ProposalSegmentor',
     'SAMProposalGenerator', 'SAM_VARIANTS', 'TextPromptedSAM', 'build_sam',

@@ -2,14 +2,15 @@
 from typing import List, Optional, Sequence
 
 import torch
-from mmseg.models.segmentors import BaseSegmentor
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
+from ..utils import ProposalSegmentorBase, compose_semantic
+
 
 @MODELS.register_module()
-class ProposalSegmentor(BaseSegmentor):
+class ProposalSegmentor(ProposalSegmentorBase):
     """Semantic segmentation from a classifying proposal generator and a CLIP text classifier.
 
     MaskFormer semantic inference (Cheng et al., https://arxiv.org/abs/2107.06278, Sec. 3.4;
@@ -18,7 +19,8 @@ class ProposalSegmentor(BaseSegmentor):
     branch; the two-stage segmentor adds masked-crop CLIP classification on top.
 
     ``loss():    text_classifier() -> proposal_generator.loss(inputs, samples, class_embeddings)``
-    ``predict(): text_classifier() -> proposal_generator.predict() -> einsum -> postprocess``
+    ``predict(): text_classifier() -> proposal_generator.predict() -> compose_semantic()
+    -> postprocess_result()``
 
     The vocabulary comes from :meth:`set_vocabulary` (the ``VocabularyHook`` calls it with each
     dataset's classes), so training and test label sets may differ.
@@ -43,32 +45,18 @@ class ProposalSegmentor(BaseSegmentor):
                  data_preprocessor: Optional[dict] = None, train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None, pretrained: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if pretrained is not None:
-            raise ValueError(f'model.pretrained={pretrained!r}: ProposalSegmentor loads weights '
-                             'per part (text_classifier.text_encoder.pretrained, the backbone '
-                             'init_cfg, load_from)')
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg,
+                         pretrained=pretrained,
+                         weights_from='text_classifier.text_encoder.pretrained, the backbone '
+                                      'init_cfg')
         # Text tower first: its random weights (tests, ablations without CLIP weights) then do
         # not depend on how many parameters the generator draws.
         self.text_classifier = MODELS.build(text_classifier)
         self.proposal_generator = MODELS.build(proposal_generator)
         self.train_cfg = train_cfg
         self.test_cfg = test_cfg
-        self.align_corners = False
         if class_names is not None:
             self.set_vocabulary(class_names)
-
-    def set_vocabulary(self, names: Sequence[str]) -> None:
-        """Set the K classes to segment (names, comma-separated synonyms allowed)."""
-        self.text_classifier.set_vocabulary(names)
-
-    @property
-    def num_vocabulary(self) -> int:
-        """K, the size of the current vocabulary."""
-        vocabulary = self.text_classifier.vocabulary
-        if vocabulary is None:
-            raise RuntimeError('No vocabulary: call set_vocabulary(names) first.')
-        return len(vocabulary)
 
     @property
     def out_channels(self) -> int:
@@ -99,7 +87,7 @@ class ProposalSegmentor(BaseSegmentor):
                 raise ValueError(f'{type(self.proposal_generator).__name__} does not classify '
                                  'its proposals; use it in the two-stage segmentor instead.')
             probs = proposal.class_logits.softmax(-1)[:, :num]  # (Q, K)
-            logits.append(torch.einsum('qk,qhw->khw', probs, proposal.masks))  # (K, H, W)
+            logits.append(compose_semantic(probs, proposal.masks))  # (K, H, W)
         return torch.stack(logits)
 
     def loss(self, inputs: Tensor, data_samples: Sequence) -> dict:

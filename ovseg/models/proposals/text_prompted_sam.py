@@ -1,7 +1,6 @@
 """Text-prompted SAM: "segment the X" from peaks of a dense CLIP pixel-text score map."""
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-import open_clip
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
@@ -10,12 +9,10 @@ from mmseg.registry import MODELS
 from segment_anything import SamPredictor
 from torch import Tensor, nn
 
+from ..clip.normalization import normalize_image
+from ..clip.score_map import pixel_text_score
 from .sam_generator import iter_images, pad_masks
 from .sam_loading import SamSpec, build_sam, load_sam_weights, read_sam_checkpoint
-
-_CLIP_MEAN = tuple(255 * v for v in open_clip.OPENAI_DATASET_MEAN)
-_CLIP_STD = tuple(255 * v for v in open_clip.OPENAI_DATASET_STD)
-
 
 def score_peaks(scores: Tensor, num_points: int, *, kernel: int = 3) -> Tuple[Tensor, Tensor]:
     """The ``num_points`` strongest local maxima of each of K score maps.
@@ -65,7 +62,7 @@ class TextPromptedSAM(BaseModule):
     image embedding, K prompt sets, one mask per queried class, instead of segmenting
     everything on a point grid.
 
-    ``predict(): per image -> clip_backbone() -> cosine(dense, text) -> softmax over K
+    ``predict(): per image -> clip_backbone() -> pixel_text_score() -> softmax over K
     -> score_peaks() -> SamPredictor.set_image() -> predict_torch(points, box) per class chunk``
 
     Args:
@@ -115,8 +112,6 @@ class TextPromptedSAM(BaseModule):
         self.multimask_output = multimask_output
         self.classes_per_batch = classes_per_batch
         self.no_object_logit = no_object_logit
-        self.register_buffer('clip_mean', torch.tensor(_CLIP_MEAN).view(1, 3, 1, 1), False)
-        self.register_buffer('clip_std', torch.tensor(_CLIP_STD).view(1, 3, 1, 1), False)
 
     def init_weights(self) -> None:
         """Apply ``init_cfg`` (the CLIP tower loads its ``pretrained``), then SAM's weights."""
@@ -141,11 +136,8 @@ class TextPromptedSAM(BaseModule):
         scale = self.clip_image_size / max(height, width)
         size = (max(1, round(height * scale)), max(1, round(width * scale)))
         x = F.interpolate(image[None].float(), size=size, mode='bicubic', align_corners=False)
-        x = (x - self.clip_mean) / self.clip_std  # (1, 3, h, w)
-        _, dense = self.clip_backbone(x)[-1]  # (1, D, h', w')
-        dense = F.normalize(dense[0], dim=0)
-        text = F.normalize(class_embeddings.to(dense), dim=-1)
-        return torch.einsum('kd,dhw->khw', text, dense)  # (K, h', w')
+        _, dense = self.clip_backbone(normalize_image(x))[-1]  # (1, D, h', w')
+        return pixel_text_score(dense, class_embeddings.to(dense))[0]  # (K, h', w')
 
     def prompts(self, scores: Tensor, image_size: Tuple[int, int]) -> Dict[str, Tensor]:
         """Point (and box) prompts of every class from its score map.

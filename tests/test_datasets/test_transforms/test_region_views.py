@@ -6,8 +6,8 @@ import torch
 import ovseg.datasets  # noqa: F401  (registers the transforms)
 from ovseg.datasets.synthworld import SYNTHWORLD_SEG_CLASSES
 from ovseg.datasets.transforms import RandomMaskedRegionView
-from ovseg.models.mask_adapted.mask_crops import (CLIP_MEAN, crop_masked_regions,
-                                                  denormalize_image)
+from ovseg.models.clip import CLIP_MEAN, denormalize_image
+from ovseg.models.utils import crop_masked_regions
 
 
 def _scene():

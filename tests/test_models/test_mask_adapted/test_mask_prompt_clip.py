@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from ovseg.models.mask_adapted import MaskPromptViT
+from ovseg.models.mask_adapted import MaskPromptViT, patch_keep_mask
 
 
 def _tower(**kwargs):
@@ -117,3 +117,12 @@ def test_dense_value_path():
     expected = tower.visual.ln_post(last.attn.out_proj(v)) @ tower.visual.proj  # (B, 1+L, D)
     torch.testing.assert_close(value, expected[:, 1:].transpose(1, 2).reshape(2, 32, 6, 5))
     assert not torch.allclose(value, tokens)
+
+
+def test_patch_keep_mask_is_ceil_of_average():
+    region = torch.zeros(1, 16, 16)
+    region[0, 0, 0] = 1                   # one pixel keeps its whole patch
+    region[0, 8:16, 8:16] = 1
+    keep = patch_keep_mask(region, 8)
+    assert keep.shape == (1, 4, 1)
+    assert keep[0, :, 0].tolist() == [1, 0, 0, 1]

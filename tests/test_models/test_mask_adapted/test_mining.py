@@ -6,9 +6,10 @@ import torch
 import torch.nn.functional as F
 
 from ovseg.datasets.synthworld import SceneConfig, render_scene, seg_metainfo
-from ovseg.models.mask_adapted import (CaptionRegionMiner, MaskCLIPClassifier, RegionPairWriter,
-                                       assign_nouns, build_noun_index, extract_nouns,
-                                       label_map_masks, nltk_nouns)
+from ovseg.datasets.masked_regions import RegionPairWriter
+from ovseg.models.mask_adapted import (CaptionRegionMiner, MaskCLIPClassifier, assign_nouns,
+                                       build_noun_index, extract_nouns, nltk_nouns)
+from ovseg.models.utils import label_map_masks
 from ovseg.models.clip import TextClassifier
 
 META = seg_metainfo()

@@ -3,20 +3,7 @@ import torch
 from mmseg.structures import SegDataSample
 
 from mask_adapted_utils import VOCAB, FixedProposals, build_seg, label_batch, seg_cfg
-from ovseg.models.mask_adapted import compose_semantic
-
-
-def test_compose_semantic_is_weighted_sum():
-    probs = torch.tensor([[0.9, 0.1], [0.2, 0.7]])
-    masks = torch.zeros(2, 4, 5)
-    masks[0, :, :2] = 1.0
-    masks[1, :, 2:] = 0.8
-    sem = compose_semantic(probs, masks)
-    assert sem.shape == (2, 4, 5)
-    torch.testing.assert_close(sem[:, 0, 0], torch.tensor([0.9, 0.1]))
-    torch.testing.assert_close(sem[:, 0, 4], torch.tensor([0.16, 0.56]))
-    assert sem.argmax(0)[0].tolist() == [0, 0, 1, 1, 1]
-    assert compose_semantic(probs[:0], masks[:0]).abs().sum() == 0
+from ovseg.models.utils import compose_semantic
 
 
 def test_predict_with_gt_proposals_padding_and_original_size():

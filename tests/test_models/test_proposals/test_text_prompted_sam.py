@@ -62,3 +62,18 @@ def test_one_mask_per_queried_class(tiny_sam):
 def test_needs_dense_clip(tiny_sam):
     with pytest.raises(ValueError, match='with_embeddings'):
         TextPromptedSAM(clip_backbone=dict(_CLIP, with_embeddings=False), sam=tiny_sam)
+
+
+def test_score_map_is_the_shared_pixel_text_score(tiny_sam):
+    """The score map is CLIP's normalisation, the dense tower and ``pixel_text_score``."""
+    from ovseg.models.clip import normalize_image, pixel_text_score
+    model = _model(tiny_sam).eval()
+    image = torch.rand(3, 24, 40) * 255
+    text = torch.randn(5, 32)
+    scores = model.score_map(image, text)
+    x = torch.nn.functional.interpolate(image[None], size=(19, 32), mode='bicubic',
+                                        align_corners=False)
+    with torch.no_grad():
+        _, dense = model.clip_backbone(normalize_image(x))[-1]
+    torch.testing.assert_close(scores, pixel_text_score(dense, text)[0])
+    assert scores.shape == (5, *dense.shape[-2:])

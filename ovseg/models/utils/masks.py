@@ -1,22 +1,51 @@
-"""Masked region crops for CLIP (OVSeg crop mode): binarise, tight box, mean fill, resize.
+"""Mask operations shared by every head: label-map masks, masked CLIP crops, semantic composition.
 
-OVSeg (https://arxiv.org/abs/2210.04150), Sec. 3.1 and the released adapter: a proposal's
-soft mask is binarised at ``mask_threshold``; empty masks are invalid; the tight box of the
-binary mask is cropped from the unpadded network input; pixels outside the mask are set to
-CLIP's mean pixel; the crop is resized to the CLIP input size, bicubic, aspect ratio not
-kept. Normalising before resizing makes every filled pixel exactly 0, so a fully blank
-patch embeds to an exact zero token (CLIP's ``conv1`` has no bias).
+- :func:`label_map_masks`: one binary mask per label of a (H, W) label map (ground-truth
+  proposals, region views, mining on labelled scenes).
+- :func:`crop_masked_regions` (OVSeg crop mode, https://arxiv.org/abs/2210.04150, Sec. 3.1 and
+  the released adapter): a proposal's soft mask is binarised at ``mask_threshold``; empty masks
+  are invalid; the tight box of the binary mask is cropped from the unpadded network input;
+  pixels outside the mask are set to CLIP's mean pixel; the crop is resized to the CLIP input
+  size, bicubic, aspect ratio not kept. Normalising before resizing makes every filled pixel
+  exactly 0, so a fully blank patch embeds to an exact zero token (CLIP's ``conv1`` has no
+  bias).
+- :func:`compose_semantic`: MaskFormer semantic inference ``semseg[c] = sum_q p[q, c] * mask_q``
+  (two-stage and proposal-only segmentors).
 """
 from typing import List, NamedTuple, Sequence, Tuple, Union
 
-import open_clip
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 from torchvision.ops import masks_to_boxes
 
-CLIP_MEAN = tuple(255 * v for v in open_clip.OPENAI_DATASET_MEAN)
-CLIP_STD = tuple(255 * v for v in open_clip.OPENAI_DATASET_STD)
+from ..clip.normalization import CLIP_MEAN, CLIP_STD, denormalize_image, normalize_image
+
+
+def label_map_masks(label_map: Tensor, ignore_index: int = 255) -> Tuple[Tensor, Tensor]:
+    """One binary mask per label present in a (H, W) label map.
+
+    Returns:
+        tuple[Tensor, Tensor]: masks (Q, H, W) bool and their labels (Q,) long, ascending.
+    """
+    labels = torch.unique(label_map)
+    labels = labels[labels != ignore_index]
+    return label_map[None] == labels[:, None, None], labels
+
+
+def compose_semantic(probs: Tensor, masks: Tensor) -> Tensor:
+    """MaskFormer semantic inference ``semseg[c] = sum_q p[q, c] * mask_q``.
+
+    Cheng et al., https://arxiv.org/abs/2107.06278, Sec. 3.4.
+
+    Args:
+        probs (Tensor): (Q, K) class scores, >= 0.
+        masks (Tensor): (Q, H, W) soft masks in [0, 1].
+
+    Returns:
+        Tensor: (K, H, W), zeros when Q = 0.
+    """
+    return torch.einsum('qk,qhw->khw', probs, masks.to(probs.dtype))
 
 
 class MaskedCrops(NamedTuple):
@@ -33,20 +62,6 @@ class MaskedCrops(NamedTuple):
     region_masks: Tensor
     boxes: Tensor
     valid: Tensor
-
-
-def normalize_image(image: Tensor, mean: Sequence[float] = CLIP_MEAN,
-                    std: Sequence[float] = CLIP_STD) -> Tensor:
-    """(..., 3, H, W) RGB 0-255 -> CLIP-normalised, channel-wise ``(x - mean) / std``."""
-    mean_t = image.new_tensor(mean).view(3, 1, 1)
-    std_t = image.new_tensor(std).view(3, 1, 1)
-    return (image - mean_t) / std_t
-
-
-def denormalize_image(image: Tensor, mean: Sequence[float] = CLIP_MEAN,
-                      std: Sequence[float] = CLIP_STD) -> Tensor:
-    """Inverse of :func:`normalize_image`: (..., 3, H, W) back to RGB 0-255 (float)."""
-    return image * image.new_tensor(std).view(3, 1, 1) + image.new_tensor(mean).view(3, 1, 1)
 
 
 def crops_to_pixels(crops: Tensor) -> Tensor:
@@ -113,22 +128,3 @@ def crop_masked_regions(image: Tensor, masks: Tensor, *, size: Union[int, Tuple[
         region_masks.append(F.interpolate(region[None, None].float(), size=size, mode='nearest'))
     return MaskedCrops(torch.cat(crops), torch.cat(region_masks)[:, 0], boxes.to(image.dtype),
                        valid)
-
-
-def patch_keep_mask(region_masks: Tensor, patch_size: int) -> Tensor:
-    """Which patch tokens see any foreground: ``ceil(avgpool(mask, p))``.
-
-    OVSeg mask prompt tuning replaces only the patches that are entirely background; a
-    boundary patch keeps its real token.
-
-    Args:
-        region_masks (Tensor): (N, S, S) float {0, 1} region masks.
-        patch_size (int): ViT patch size p.
-
-    Returns:
-        Tensor: (N, S/p * S/p, 1) float {0, 1}, 1 = keep the token, row-major like
-        the flattened ``conv1`` grid.
-    """
-    pooled = F.avg_pool2d(region_masks[:, None].float(), kernel_size=patch_size,
-                          stride=patch_size)  # (N, 1, h, w)
-    return torch.ceil(pooled).flatten(1)[..., None]  # (N, h*w, 1)

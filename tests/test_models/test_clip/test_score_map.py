@@ -1,7 +1,7 @@
 import torch
 import torch.nn.functional as F
 
-from ovseg.models.denseclip import pixel_text_score
+from ovseg.models.clip import pixel_text_score
 
 
 def test_shape_range_and_values():

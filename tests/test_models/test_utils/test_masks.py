@@ -1,7 +1,7 @@
 import torch
 
-from ovseg.models.mask_adapted import (CLIP_MEAN, crop_masked_regions, denormalize_image,
-                                       normalize_image, patch_keep_mask)
+from ovseg.models.clip import CLIP_MEAN, denormalize_image, normalize_image
+from ovseg.models.utils import compose_semantic, crop_masked_regions, label_map_masks
 
 
 def test_crop_geometry_fill_and_validity():
@@ -55,10 +55,24 @@ def test_no_valid_masks_gives_empty_batch():
     assert out.crops.shape[0] == 0 and out.valid.shape == (0,)
 
 
-def test_patch_keep_mask_is_ceil_of_average():
-    region = torch.zeros(1, 16, 16)
-    region[0, 0, 0] = 1                   # one pixel keeps its whole patch
-    region[0, 8:16, 8:16] = 1
-    keep = patch_keep_mask(region, 8)
-    assert keep.shape == (1, 4, 1)
-    assert keep[0, :, 0].tolist() == [1, 0, 0, 1]
+def test_compose_semantic_is_weighted_sum():
+    probs = torch.tensor([[0.9, 0.1], [0.2, 0.7]])
+    masks = torch.zeros(2, 4, 5)
+    masks[0, :, :2] = 1.0
+    masks[1, :, 2:] = 0.8
+    sem = compose_semantic(probs, masks)
+    assert sem.shape == (2, 4, 5)
+    torch.testing.assert_close(sem[:, 0, 0], torch.tensor([0.9, 0.1]))
+    torch.testing.assert_close(sem[:, 0, 4], torch.tensor([0.16, 0.56]))
+    assert sem.argmax(0)[0].tolist() == [0, 0, 1, 1, 1]
+    assert compose_semantic(probs[:0], masks[:0]).abs().sum() == 0
+
+
+def test_label_map_masks_one_per_present_label_without_ignore():
+    label_map = torch.tensor([[3, 3, 255], [0, 3, 0]])
+    masks, labels = label_map_masks(label_map)
+    assert labels.tolist() == [0, 3] and masks.dtype == torch.bool
+    assert masks[0].tolist() == [[False, False, False], [True, False, True]]
+    assert masks[1].tolist() == [[True, True, False], [False, True, False]]
+    masks, labels = label_map_masks(label_map, ignore_index=3)
+    assert labels.tolist() == [0, 255]

@@ -1,23 +1,13 @@
 """Ground-truth masks as class-agnostic proposals (oracle stage 1)."""
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence
 
-import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmengine.structures import InstanceData
 from mmseg.registry import MODELS
 from torch import Tensor
 
-
-def label_map_masks(label_map: Tensor, ignore_index: int = 255) -> Tuple[Tensor, Tensor]:
-    """One binary mask per label present in a (H, W) label map.
-
-    Returns:
-        tuple[Tensor, Tensor]: masks (Q, H, W) bool and their labels (Q,) long, ascending.
-    """
-    labels = torch.unique(label_map)
-    labels = labels[labels != ignore_index]
-    return label_map[None] == labels[:, None, None], labels
+from ..utils.masks import label_map_masks
 
 
 @MODELS.register_module()
@@ -27,7 +17,7 @@ class GTMaskProposals(BaseModule):
     The oracle-mask setting of OVSeg's bottleneck analysis
     (https://arxiv.org/abs/2210.04150, Sec. 4.3, "GT masks with the original CLIP"): the
     masks are perfect, so the mIoU measures the mask classifier alone. Follows the
-    proposal-generator interface of ``ovseg.models.proposals`` (``predict`` only; no
+    proposal-generator interface of this package (``predict`` only; no
     class logits, nothing to train).
 
     Args:
