@@ -20,6 +20,7 @@ from open_clip.model import _build_text_tower, _build_vision_tower
 from torch import nn
 
 from ovseg.compat import UnsafeCheckpointError, safe_torch_load
+from ovseg.utils.weights import resolve_weights
 from .torchscript import is_torchscript_archive, read_torchscript_state_dict
 
 MODEL_CONFIG_DIR = Path(__file__).parent / 'model_configs'
@@ -139,18 +140,23 @@ def read_clip_checkpoint(path: str) -> Dict[str, torch.Tensor]:
 
 def resolve_pretrained(model_name: str, pretrained: str, *,
                        cache_dir: Optional[str] = None) -> str:
-    """Local file for ``pretrained``: a path, or an open_clip tag downloaded.
+    """Local file for ``pretrained``: an ovseg weights name, a path, or an open_clip tag downloaded.
 
     Args:
         model_name (str): open_clip architecture, e.g. ``'RN50-quickgelu'``.
-        pretrained (str): file path or tag (``open_clip.list_pretrained_tags_by_model``).
-        cache_dir (str, optional): download cache. Defaults to open_clip's.
+        pretrained (str): ovseg weights name (``ovseg.utils.weights.list_weights()``, read from
+            the ovseg cache), file path, or open_clip tag
+            (``open_clip.list_pretrained_tags_by_model``).
+        cache_dir (str, optional): download cache of open_clip tags. Defaults to open_clip's.
 
     Raises:
+        MissingWeightsError: an ovseg weights name that is not in the cache (a
+            ``FileNotFoundError``; the message names the command that writes it).
         FileNotFoundError: ``pretrained`` looks like a path that does not exist.
         ValueError: unknown tag; the message lists the valid ones.
         RuntimeError: the download failed (e.g. offline).
     """
+    pretrained = resolve_weights(pretrained)
     if os.path.isfile(pretrained):
         if is_torchscript_archive(pretrained):
             _warn_quick_gelu(model_name, pretrained, trained_quick_gelu=True)
