@@ -19,6 +19,15 @@ def pytest_configure(config) -> None:
     torch.set_num_threads(int(os.environ.get('OVSEG_TEST_THREADS', '1')))
 
 
+@pytest.fixture(autouse=True)
+def weights_cache(tmp_path_factory, monkeypatch) -> str:
+    """A fresh ovseg weights cache (``$OVSEG_CACHE``) per test, never the real ``~/.cache``."""
+    from ovseg.utils.weights import CACHE_ENV
+    folder = str(tmp_path_factory.mktemp('ovseg_cache'))
+    monkeypatch.setenv(CACHE_ENV, folder)
+    return folder
+
+
 @pytest.fixture
 def tiny_vit_clip() -> torch.nn.Module:
     """open_clip ``ovseg-tiny-vit`` (D=32, 32 px, patch 8), seed 0, eval mode."""

@@ -30,7 +30,8 @@ from benchmarks.common import ROOT, last_metrics, tool_env  # tools/benchmarks/
 from ovseg.apis.cli import run_cli
 
 CLIP_CONFIG = 'configs/synthworld/synthclip_rn-s_synthworld-96.py'
-CLIP_NAME = 'synthclip-rn-s'  # training run folder, and <name>.pt: the weights the heads read
+CLIP_NAME = 'synthclip-rn-s'  # training run folder
+CLIP_WEIGHTS = 'synthworld-rn-s'  # the weights name the RN heads' configs read (ovseg cache)
 WORLD = dict(num_train=2000, num_val=200, num_closeup=2000, seed=0)
 
 
@@ -137,12 +138,14 @@ def _data_root_options(args) -> List[str]:
 
 
 def step_clip(args) -> None:
-    """Pretrain the small SynthWorld CLIP; writes WORK_DIR/synthclip-rn-s.pt.
+    """Pretrain the small SynthWorld CLIP; registers the weights 'synthworld-rn-s'.
 
-    The file is an open_clip state dict, what the SynthWorld head configs name as
-    ``pretrained``.
+    The config's export hook writes WORK_DIR/synthclip-rn-s.pt (an open_clip state dict) and
+    copies it into the ovseg weights cache, where the SynthWorld head configs read it as
+    ``pretrained='synthworld-rn-s'``.
     """
-    weights = osp.join(args.work_dir, f'{CLIP_NAME}.pt')
+    from ovseg.utils.weights import weights_path
+    weights = weights_path(CLIP_WEIGHTS)
     if osp.isfile(weights) and not args.force:
         print(f'[quickstart] {weights} exists; skipping pretraining')
         return

@@ -1,7 +1,10 @@
 """Evaluate an ovseg checkpoint with MMEngine's Runner.
 
-    python tools/test.py CONFIG CKPT [--work-dir DIR] [--show-dir DIR]
+    python tools/test.py CONFIG [CKPT] [--work-dir DIR] [--show-dir DIR]
                          [--vocabulary FILE_OR_LIST] [--cfg-options k=v ...]
+
+Without CKPT the model's weights come from ``init_weights`` as at the start of training: the
+config's ``pretrained`` parts (a zero-shot CLIP head needs nothing else).
 """
 import argparse
 import os
@@ -18,7 +21,8 @@ from ovseg.utils import InputError
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test an ovseg model')
     parser.add_argument('config', help='config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', nargs='?', help='checkpoint file; without it the '
+                        "weights come from init_weights (the config's pretrained parts)")
     parser.add_argument('--work-dir', help='folder for the evaluation logs')
     parser.add_argument('--show-dir', help='write prediction overlays to this folder '
                         '(inside the work dir, as in mmseg/mmdet)')
@@ -62,7 +66,7 @@ def main() -> None:
     args = parse_args()
     if args.allow_unsafe_checkpoint:
         os.environ[ALLOW_UNSAFE_ENV] = '1'
-    if not osp.isfile(args.checkpoint):
+    if args.checkpoint is not None and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'Checkpoint {args.checkpoint} does not exist.')
     cfg = load_config(args.config, cfg_options=args.cfg_options,
                       work_dir=args.work_dir, launcher=args.launcher)
@@ -71,7 +75,13 @@ def main() -> None:
         _enable_visualization(cfg, args.show_dir)
     if args.vocabulary is not None:
         _set_test_vocabulary(cfg, args.vocabulary)
-    build_runner(cfg).test()
+    runner = build_runner(cfg)
+    if args.checkpoint is None:
+        runner.logger.info('No checkpoint given: initialising the weights with init_weights '
+                           "(the config's pretrained parts), as training does.")
+        # what Runner.train() runs before the first iteration (unwraps DDP, syncs ranks)
+        runner._init_model_weights()
+    runner.test()
     shutdown_distributed()
 
 

@@ -4,3 +4,8 @@ _base_ = './mask-adapted-clip-mpt_synthclip-vit-s_1xb64-5e_synthworld-captions-9
 # SynthWorld CLIP (not tuned).
 model = dict(trainable='image')
 optim_wrapper = dict(optimizer=dict(lr=1e-5, weight_decay=0.2))
+custom_hooks = [
+    dict(type='VocabularyHook'),
+    dict(type='ExportCLIPHook', filename='mask_adapted_clip.pt',
+         name='synthworld-vit-s-mask-adapted-ft'),
+]

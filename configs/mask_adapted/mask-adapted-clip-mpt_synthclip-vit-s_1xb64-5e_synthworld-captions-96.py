@@ -5,7 +5,8 @@ _base_ = [
 # Mask prompt tuning (OVSeg Sec. 3.3) of the SynthWorld CLIP on mined caption pairs: only the
 # depth-3 prompts (and the logit scale) learn; AdamW lr 2e-2 (paper; the released script uses
 # 0.05), no weight decay, 100 warm-up iterations then cosine, 5 epochs. Writes
-# work_dir/mask_adapted_clip.pt for the ovseg_gt-masks_*-mpt config.
+# work_dir/mask_adapted_clip.pt, registered as 'synthworld-vit-s-mask-adapted-mpt' for the
+# ovseg_gt-masks_*-mpt config.
 max_epochs = 5
 model = dict(trainable='prompt')
 optim_wrapper = dict(
@@ -25,5 +26,5 @@ default_hooks = dict(
     logger=dict(interval=20, log_metric_by_epoch=True))
 custom_hooks = [
     dict(type='VocabularyHook'),
-    dict(type='ExportCLIPHook', filename='mask_adapted_clip.pt'),
+    dict(type='ExportCLIPHook', filename='mask_adapted_clip.pt', name='synthworld-vit-s-mask-adapted-mpt'),
 ]

@@ -1,7 +1,7 @@
 _base_ = './ovseg_gt-masks_synthclip-vit-s_synthworld-160.py'
 # OVSeg's final recipe: full fine-tuning, then mask prompt tuning on top (FT -> MPT); weights from
 # configs/mask_adapted/mask-adapted-clip-ft-mpt_synthclip-vit-s_1xb64-5e_synthworld-captions-96.py.
-weights = 'work_dirs/mask-adapted-clip-ft-mpt_synthclip-vit-s_1xb64-5e_synthworld-captions-96/mask_adapted_clip.pt'
+weights = 'synthworld-vit-s-mask-adapted-ft-mpt'
 model = dict(
     mask_classifier=dict(clip=dict(pretrained=weights, use_mask_prompt=True)),
     text_classifier=dict(text_encoder=dict(pretrained=weights)))

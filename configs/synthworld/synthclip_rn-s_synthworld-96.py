@@ -2,8 +2,7 @@
 # on SynthWorld object names (crops of the labelled train objects and the close-ups, each with its
 # bare noun: ../_base_/datasets/synthworld_object-names.py), batch 128, 420 iterations (under
 # 10 min on 2 cores), evaluated zero-shot at the end. The RN heads' SynthWorld configs read its
-# weights from work_dirs/quickstart/synthclip-rn-s.pt (the quickstart sets the export hook's
-# out_dir). It knows shapes, unseen ones included, but retrieves whole-image captions poorly;
+# weights as pretrained='synthworld-rn-s' (the export hook registers them in the ovseg cache). It knows shapes, unseen ones included, but retrieves whole-image captions poorly;
 # synthclip_rn-s_synthworld-captions-96.py trains on the captions instead (README).
 _base_ = [
     '../_base_/models/synthclip_rn-s.py',
@@ -16,5 +15,5 @@ custom_hooks = [
     # category names only: the synonyms ('annulus', 'lozenge', ...) never occur in SynthWorld
     # captions, so this CLIP has never seen them
     dict(type='VocabularyHook', synonyms_key='classes'),
-    dict(type='ExportCLIPHook', filename='synthclip-rn-s.pt'),
+    dict(type='ExportCLIPHook', filename='synthclip-rn-s.pt', name='synthworld-rn-s'),
 ]

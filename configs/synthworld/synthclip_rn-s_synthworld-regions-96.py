@@ -14,5 +14,5 @@ _base_ = [
 default_hooks = dict(checkpoint=dict(interval={{_base_.max_iters}}))
 custom_hooks = [
     dict(type='VocabularyHook', synonyms_key='classes'),
-    dict(type='ExportCLIPHook', filename='synthclip-rn-s-regions.pt'),
+    dict(type='ExportCLIPHook', filename='synthclip-rn-s-regions.pt', name='synthworld-rn-s-regions'),
 ]

@@ -13,9 +13,9 @@ _base_ = [
 ]
 model = dict(distill=dict(
     model_name='synthworld-rn-s', weight=10.0,
-    pretrained='work_dirs/synthclip-rn-s-regions/synthclip-rn-s-regions.pt'))
+    pretrained='synthworld-rn-s-regions'))
 custom_hooks = [
     dict(type='VocabularyHook', synonyms_key='classes'),
-    dict(type='ExportCLIPHook', filename='synthclip-vit-s-regions.pt'),
+    dict(type='ExportCLIPHook', filename='synthclip-vit-s-regions.pt', name='synthworld-vit-s-regions'),
 ]
 default_hooks = dict(checkpoint=dict(interval={{_base_.max_iters}}))

@@ -33,7 +33,7 @@ from torch import nn
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # The SynthWorld ViT CLIP of the two-stage configs (object names + masked regions) and the
 # command that writes it: the default --clip of the two-stage SynthWorld benchmarks.
-SYNTHWORLD_VIT_CLIP = 'work_dirs/synthclip-vit-s-regions/synthclip-vit-s-regions.pt'
+SYNTHWORLD_VIT_CLIP = 'synthworld-vit-s-regions'  # a weights name (ovseg.utils.weights)
 SYNTHWORLD_VIT_CLIP_RECIPE = ('python tools/train.py '
                               'configs/synthworld/synthclip_vit-s_synthworld-regions-96.py '
                               '--work-dir work_dirs/synthclip-vit-s-regions')

@@ -42,10 +42,10 @@ SYNTH_CONFIGS = {
               'fpn_synthclip-vit-s_1xb8-1k_synthworld-128x128.py'),
 }
 SYNTH_WEIGHTS = {
-    'rn-s': 'work_dirs/quickstart/synthclip-rn-s.pt',  # make quickstart
+    'rn-s': 'synthworld-rn-s',  # make quickstart
     # python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py \
     #     --work-dir work_dirs/synthclip-vit-s
-    'vit-s': 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt',
+    'vit-s': 'synthworld-vit-s',
 }
 
 

@@ -4,8 +4,9 @@
         [--include proposal_generator. ...]] [--cfg-options k=v ...]
 
 Zero-shot models (e.g. a two-stage segmentor with ground-truth or SAM proposals and a
-pretrained CLIP) need no training, but ``tools/test.py`` evaluates a checkpoint: this builds
-the config's model, runs ``init_weights()`` (which loads every ``pretrained``) and writes
+pretrained CLIP) need no checkpoint: ``tools/test.py CONFIG`` without CKPT evaluates them. This
+script is for a checkpoint that ``demo/image_demo.py`` can read, or one with a trained part: it
+builds the config's model, runs ``init_weights()`` (which loads every ``pretrained``) and writes
 ``{'meta': ..., 'state_dict': ...}`` (``meta.dataset_meta``: the test set's metainfo, which
 ``mmseg.apis.init_model`` and ``demo/image_demo.py`` read). ``--checkpoint`` loads a trained
 part on top (e.g. the stage-1 proposal generator of a two-stage segmentor: its

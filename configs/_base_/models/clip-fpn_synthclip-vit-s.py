@@ -8,7 +8,7 @@ model = dict(
         _delete_=True,
         type='CLIPViT',
         model_name='synthworld-vit-s',
-        pretrained='work_dirs/synthclip-vit-s/synthclip-vit-s.pt',
+        pretrained='synthworld-vit-s',
         out_indices=(1, 2, 3, 5),
         pyramid=True),
     neck=dict(in_channels=[192] * 4, out_channels=64),

@@ -6,7 +6,7 @@ clip_name = 'synthworld-vit-s'
 # SynthWorld ViT CLIP weights, written by
 #   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py \
 #       --work-dir work_dirs/synthclip-vit-s
-clip_weights = 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt'
+clip_weights = 'synthworld-vit-s'
 model = dict(
     backbone=dict(
         _delete_=True,

@@ -4,7 +4,7 @@ _base_ = './denseclip_r50.py'
 # `make quickstart` (configs/synthworld/synthclip_rn-s_synthworld-96.py). As the original RN
 # DenseCLIP, the score map is concatenated to C5 (score_concat_index=3).
 clip_name = 'synthworld-rn-s'
-clip_weights = 'work_dirs/quickstart/synthclip-rn-s.pt'
+clip_weights = 'synthworld-rn-s'
 model = dict(
     backbone=dict(
         model_name=clip_name,

@@ -1,10 +1,10 @@
 _base_ = './denseclip_r50.py'
 # DenseCLIP on the SynthWorld CLIP 'synthworld-vit-s' (ViT 6x192, patch 16, D=128; text 3x128),
 # pretrained by python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-96.py
-# --work-dir work_dirs/synthclip-vit-s (writes work_dirs/synthclip-vit-s/synthclip-vit-s.pt).
+# --work-dir work_dirs/synthclip-vit-s (registers the weights name 'synthworld-vit-s').
 # Blocks 1/2/3/5 -> strides 4/8/16/32; dense tokens and the score map at stride 16.
 clip_name = 'synthworld-vit-s'
-clip_weights = 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt'
+clip_weights = 'synthworld-vit-s'
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
     backbone=dict(

@@ -5,7 +5,7 @@
 # ('synthworld': 'a star'; this text tower never read ViLD's 'photo'), lambda 0.7.
 # Stage 1 here is the ground truth (oracle masks); configs swap in other generators.
 clip_name = 'synthworld-vit-s'
-clip_weights = 'work_dirs/synthclip-vit-s-regions/synthclip-vit-s-regions.pt'
+clip_weights = 'synthworld-vit-s-regions'
 model = dict(
     type='TwoStageOVSegmentor',
     proposal_generator=dict(type='GTMaskProposals'),

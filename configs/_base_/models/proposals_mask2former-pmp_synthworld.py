@@ -7,7 +7,7 @@ clip_name = 'synthworld-vit-s'
 # SynthWorld ViT CLIP weights (object names + masked regions), written by
 #   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-regions-96.py \
 #       --work-dir work_dirs/synthclip-vit-s-regions
-clip_weights = 'work_dirs/synthclip-vit-s-regions/synthclip-vit-s-regions.pt'
+clip_weights = 'synthworld-vit-s-regions'
 embed_dim = 128
 feat = 64
 attn = dict(embed_dims=feat, num_heads=4, attn_drop=0.0, proj_drop=0.0, dropout_layer=None,

@@ -22,6 +22,7 @@ from torch import nn
 from ovseg.compat import read_state_dict
 from ovseg.compat.converters import convert_checkpoint, register_converter
 from ovseg.compat.torchscript import is_torchscript_archive
+from ovseg.utils.weights import resolve_weights
 
 MODEL_CONFIG_DIR = Path(__file__).parent / 'model_configs'
 _CHECKPOINT_SUFFIXES = ('.pt', '.pth', '.bin', '.safetensors', '.ckpt')
@@ -135,18 +136,23 @@ def read_clip_checkpoint(path: str) -> Dict[str, torch.Tensor]:
 
 def resolve_pretrained(model_name: str, pretrained: str, *,
                        cache_dir: Optional[str] = None) -> str:
-    """Local file for ``pretrained``: a path, or an open_clip tag downloaded.
+    """Local file for ``pretrained``: an ovseg weights name, a path, or an open_clip tag downloaded.
 
     Args:
         model_name (str): open_clip architecture, e.g. ``'RN50-quickgelu'``.
-        pretrained (str): file path or tag (``open_clip.list_pretrained_tags_by_model``).
-        cache_dir (str, optional): download cache. Defaults to open_clip's.
+        pretrained (str): ovseg weights name (``ovseg.utils.weights.list_weights()``, read from
+            the ovseg cache), file path, or open_clip tag
+            (``open_clip.list_pretrained_tags_by_model``).
+        cache_dir (str, optional): download cache of open_clip tags. Defaults to open_clip's.
 
     Raises:
+        MissingWeightsError: an ovseg weights name that is not in the cache (a
+            ``FileNotFoundError``; the message names the command that writes it).
         FileNotFoundError: ``pretrained`` looks like a path that does not exist.
         ValueError: unknown tag; the message lists the valid ones.
         RuntimeError: the download failed (e.g. offline).
     """
+    pretrained = resolve_weights(pretrained)
     if os.path.isfile(pretrained):
         if is_torchscript_archive(pretrained):
             _warn_quick_gelu(model_name, pretrained, trained_quick_gelu=True)

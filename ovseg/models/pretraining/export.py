@@ -10,6 +10,7 @@ from mmengine.registry import HOOKS
 from torch import Tensor
 
 from ovseg.compat.converters import register_converter
+from ovseg.utils.weights import register_weights, weights_entry
 
 
 _TEXT_PREFIX = 'classifier.text_encoder.'
@@ -73,17 +74,26 @@ class ExportCLIPHook(Hook):
     """After training, write the model's CLIP weights to ``work_dir/<filename>``.
 
     The model must provide ``clip_state_dict()`` and ``model_name``
-    (:class:`ContrastiveCLIP` does). Only rank 0 writes.
+    (:class:`ContrastiveCLIP` does). Only rank 0 writes. With ``name`` (a weights name of
+    :mod:`ovseg.utils.weights`), the file is ``<name>.pt`` and is also copied into the ovseg
+    weights cache, so that configs read it as ``pretrained=name``.
 
     Args:
-        filename (str): file name inside the work dir. Defaults to ``'synthclip.pt'``.
+        filename (str, optional): file name inside the work dir. Defaults to
+            ``'<name>.pt'`` with ``name``, else ``'synthclip.pt'``.
+        name (str, optional): registered weights name to publish the weights as.
+            Defaults to None (the work dir only).
         out_dir (str, optional): folder instead of the work dir. Defaults to None.
     """
 
     priority = 'LOW'
 
-    def __init__(self, *, filename: str = 'synthclip.pt', out_dir: Optional[str] = None) -> None:
-        self.filename = filename
+    def __init__(self, *, filename: Optional[str] = None, name: Optional[str] = None,
+                 out_dir: Optional[str] = None) -> None:
+        if name is not None:
+            weights_entry(name)  # an unknown name fails before training, not after it
+        self.filename = filename or (f'{name}.pt' if name else 'synthclip.pt')
+        self.name = name
         self.out_dir = out_dir
 
     def after_train(self, runner) -> None:
@@ -92,5 +102,10 @@ class ExportCLIPHook(Hook):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         path = osp.join(self.out_dir or runner.work_dir, self.filename)
         save_clip_checkpoint(model.clip_state_dict(), path, model_name=model.model_name)
-        runner.logger.info(f'Saved the open_clip weights of {model.model_name} to {path} '
-                           f"(use it as pretrained='{path}').")
+        if self.name is None:
+            runner.logger.info(f'Saved the open_clip weights of {model.model_name} to {path} '
+                               f"(use it as pretrained='{path}').")
+            return
+        cached = register_weights(self.name, path)
+        runner.logger.info(f'Saved the open_clip weights of {model.model_name} to {path} and '
+                           f"{cached} (use them as pretrained='{self.name}').")

@@ -179,7 +179,9 @@ def test_tiny_pretraining_learns_and_exports(synthworld_64, tmp_path, config):
     texts = ['a red star', 'a hollow blue heart']
     expected_image, expected_text = trained._encode_images(images), trained._encode_text(texts)
     tokens = open_clip.get_tokenizer(TINY_RN)(texts)
-    for clip in (create_clip(TINY_RN, pretrained=path),
+    # the export hook also registered the weights under the config's name, in the test's cache
+    name = runner.cfg.custom_hooks[1].name
+    for clip in (create_clip(TINY_RN, pretrained=path), create_clip(TINY_RN, pretrained=name),
                  open_clip.create_model(TINY_RN, pretrained=path).eval()):
         assert torch.allclose(clip.encode_image(images, normalize=True), expected_image, atol=1e-5)
         assert torch.allclose(clip.encode_text(tokens, normalize=True), expected_text, atol=1e-5)
@@ -236,3 +238,10 @@ def test_validation_reports_zero_shot_metrics(synthworld_64, tmp_path):
                 't2i_recall@1', 't2i_recall@5'):
         assert 0.0 <= metrics[f'zero_shot/{key}'] <= 100.0
     assert metrics['zero_shot/chance'] == pytest.approx(100 / 14)
+
+
+def test_export_hook_refuses_an_unknown_weights_name_before_training():
+    from ovseg.models.pretraining import ExportCLIPHook
+    with pytest.raises(KeyError, match="unknown weights name 'synthworld-nope'"):
+        ExportCLIPHook(name='synthworld-nope')
+    assert ExportCLIPHook(name='synthworld-rn-s').filename == 'synthworld-rn-s.pt'

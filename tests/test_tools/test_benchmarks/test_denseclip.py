@@ -18,8 +18,8 @@ def _parse(*argv: str) -> argparse.Namespace:
 
 
 @pytest.mark.parametrize('argv, arch, clip', [
-    ((), 'rn-s', 'work_dirs/quickstart/synthclip-rn-s.pt'),
-    (('--arch', 'vit-s'), 'vit-s', 'work_dirs/synthclip-vit-s/synthclip-vit-s.pt'),
+    ((), 'rn-s', 'synthworld-rn-s'),
+    (('--arch', 'vit-s'), 'vit-s', 'synthworld-vit-s'),
     (('--arch', 'vit-s', '--clip', 'w.pt'), 'vit-s', 'w.pt'),
 ])
 def test_synthworld_arch_defaults(argv, arch, clip):

@@ -1,0 +1,138 @@
+"""Weights by name: the one registry of the weights ovseg trains itself, kept in a cache folder.
+
+A config names weights as ``pretrained='synthworld-rn-s'`` instead of a ``work_dirs/...pt`` path,
+the way open_clip names its releases by tag (``open_clip.list_pretrained()``). Each name maps to
+``<cache>/<name>.pt``; the training run that produces the weights writes that file
+(``ExportCLIPHook(name=...)``, :func:`register_weights`), and :func:`resolve_weights` turns the
+name back into the file, or raises :class:`MissingWeightsError` with the command to run.
+
+The cache folder is ``$OVSEG_CACHE`` when set, else ``~/.cache/ovseg``. Paths keep working
+everywhere a name works: a string that is not a registered name is returned unchanged.
+
+A plain dict, not an mmengine ``Registry``: these entries are files, not classes to build.
+"""
+import os
+import os.path as osp
+import shutil
+from dataclasses import dataclass
+from typing import Dict, List
+
+from .errors import InputError
+
+CACHE_ENV = 'OVSEG_CACHE'
+DEFAULT_CACHE = osp.join('~', '.cache', 'ovseg')
+
+_TRAIN = 'python tools/train.py configs/'
+
+
+@dataclass(frozen=True)
+class WeightsEntry:
+    """One registered name: what the weights are and the command that writes them."""
+    name: str
+    description: str
+    command: str
+
+
+_WEIGHTS: Dict[str, WeightsEntry] = {}
+
+
+def add_weights(name: str, *, description: str, command: str) -> WeightsEntry:
+    """Register ``name`` (a new entry; re-registering a name raises ``KeyError``)."""
+    if name in _WEIGHTS:
+        raise KeyError(f'weights {name!r} are already registered')
+    if os.sep in name or name.endswith('.pt'):
+        raise ValueError(f'weights name {name!r} must not look like a path')
+    _WEIGHTS[name] = WeightsEntry(name, description, command)
+    return _WEIGHTS[name]
+
+
+for _name, _description, _command in (
+        ('synthworld-rn-s', 'SynthWorld ResNet CLIP on object names (the quickstart CLIP)',
+         'make quickstart'),
+        ('synthworld-rn-s-regions', 'SynthWorld ResNet CLIP on object names + masked regions',
+         _TRAIN + 'synthworld/synthclip_rn-s_synthworld-regions-96.py'),
+        ('synthworld-rn-s-captions', 'SynthWorld ResNet CLIP on whole-image captions',
+         _TRAIN + 'synthworld/synthclip_rn-s_synthworld-captions-96.py'),
+        ('synthworld-vit-s', 'SynthWorld ViT CLIP on object names, distilled from synthworld-rn-s',
+         _TRAIN + 'synthworld/synthclip_vit-s_synthworld-96.py'),
+        ('synthworld-vit-s-regions', 'SynthWorld ViT CLIP on object names + masked regions, '
+         'distilled from synthworld-rn-s-regions',
+         _TRAIN + 'synthworld/synthclip_vit-s_synthworld-regions-96.py'),
+        ('synthworld-vit-s-mask-adapted-ft', 'synthworld-vit-s-regions, image tower fine-tuned '
+         'on mined region-noun pairs (mask-adapted CLIP, full FT)',
+         _TRAIN + 'mask_adapted/mask-adapted-clip-ft_synthclip-vit-s_1xb64-5e_'
+         'synthworld-captions-96.py'),
+        ('synthworld-vit-s-mask-adapted-mpt', 'synthworld-vit-s-regions with mask prompts '
+         'tuned on mined region-noun pairs',
+         _TRAIN + 'mask_adapted/mask-adapted-clip-mpt_synthclip-vit-s_1xb64-5e_'
+         'synthworld-captions-96.py'),
+        ('synthworld-vit-s-mask-adapted-ft-mpt', 'synthworld-vit-s-mask-adapted-ft with mask '
+         'prompts tuned on top', _TRAIN + 'mask_adapted/mask-adapted-clip-ft-mpt_synthclip-'
+         'vit-s_1xb64-5e_synthworld-captions-96.py')):
+    add_weights(_name, description=_description, command=_command)
+
+
+class MissingWeightsError(InputError, FileNotFoundError):
+    """A registered weights name whose file is not in the cache (the message says how to
+    produce it). A ``FileNotFoundError`` too, as a missing weights path is."""
+
+
+def list_weights() -> List[str]:
+    """The registered names (``ovseg.utils.weights.weights_entry(name).command`` writes each)."""
+    return sorted(_WEIGHTS)
+
+
+def weights_entry(name: str) -> WeightsEntry:
+    """The entry of a registered name; ``KeyError`` listing the names otherwise."""
+    if name not in _WEIGHTS:
+        raise KeyError(f'unknown weights name {name!r}; registered: {list_weights()}')
+    return _WEIGHTS[name]
+
+
+def is_weights_name(value: object) -> bool:
+    """Whether ``value`` is a registered weights name."""
+    return isinstance(value, str) and value in _WEIGHTS
+
+
+def cache_dir() -> str:
+    """The weights cache folder: ``$OVSEG_CACHE``, else ``~/.cache/ovseg`` (not created)."""
+    return osp.expanduser(os.environ.get(CACHE_ENV) or DEFAULT_CACHE)
+
+
+def weights_path(name: str) -> str:
+    """Where the weights of registered ``name`` live in the cache (whether or not they exist)."""
+    return osp.join(cache_dir(), f'{weights_entry(name).name}.pt')
+
+
+def resolve_weights(name_or_path: str) -> str:
+    """The file of a registered name, or ``name_or_path`` unchanged when it is not one.
+
+    Raises:
+        MissingWeightsError: a registered name whose file is not in the cache.
+    """
+    if not is_weights_name(name_or_path):
+        return name_or_path
+    path = weights_path(name_or_path)
+    if not osp.isfile(path):
+        raise MissingWeightsError(
+            f"weights '{name_or_path}' are not in {cache_dir()} (set {CACHE_ENV} to use another "
+            f'folder): run `{weights_entry(name_or_path).command}`')
+    return path
+
+
+def register_weights(name: str, src: str) -> str:
+    """Copy the file ``src`` into the cache as the weights of registered ``name``.
+
+    The copy goes through a temporary file in the cache, so a reader never sees half a file.
+
+    Returns:
+        str: the cache path (:func:`weights_path`).
+    """
+    dst = weights_path(name)
+    if osp.abspath(src) == osp.abspath(dst):
+        return dst
+    os.makedirs(osp.dirname(dst), exist_ok=True)
+    tmp = f'{dst}.{os.getpid()}.tmp'
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+    return dst
