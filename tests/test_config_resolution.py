@@ -5,7 +5,8 @@ The snapshot ``tests/data/resolved_configs.json`` holds each config's full resol
 issue 13 ("One house"), when configs named CLIP weights by ``work_dirs/...pt`` paths. Before
 comparing, those paths are mapped to the weights names of :mod:`ovseg.utils.weights` by
 :data:`WEIGHT_NAMES`, and the ``ExportCLIPHook`` of the configs in :data:`EXPORT_NAMES` gets the
-name it now registers, so the test shows that nothing else changed. After an intentional change to a config,
+name it now registers, and the released-OVSeg configs of :data:`WHOLE_NAMES` keep comma names
+whole (item 2), so the test shows that nothing else changed. After an intentional change to a config,
 regenerate the snapshot and review its diff::
 
     PYTHONPATH=$PWD python tests/test_config_resolution.py
@@ -52,6 +53,11 @@ EXPORT_NAMES: Dict[str, str] = {
     'configs/mask_adapted/mask-adapted-clip-ft-mpt_synthclip-vit-s_1xb64-5e_synthworld-captions-96'
     '.py': 'synthworld-vit-s-mask-adapted-ft-mpt',
 }
+
+#: Configs that evaluate OVSeg's released checkpoints: their text classifier now formats a comma
+#: name such as 'road, route' into each template whole, as the original does (issue 13, item 2).
+WHOLE_NAMES = ('configs/_base_/models/ovseg_vit-b16.py',
+               'configs/mask_adapted/ovseg_sam-vit-b_clip-vit-b16_ade20k-640.py')
 
 
 def config_paths(repo: str = REPO) -> Dict[str, str]:
@@ -106,6 +112,9 @@ def test_config_resolves_as_before(name):
     expected = _rename_weights(_snapshot()[name])
     if name in EXPORT_NAMES:
         expected = _name_export(expected, EXPORT_NAMES[name])
+    if name in WHOLE_NAMES:
+        text_classifier = dict(expected['model']['text_classifier'], synonyms='whole')
+        expected = dict(expected, model=dict(expected['model'], text_classifier=text_classifier))
     assert resolve(config_paths()[name]) == expected
 
 
