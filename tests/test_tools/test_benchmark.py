@@ -50,11 +50,14 @@ def _code_strings(path: str):
 
 def test_library_neither_holds_nor_runs_tools():
     """No ``ovseg/`` module is a benchmark or names a script of ``tools/`` or ``demo/`` in its
-    code (docstrings may point to them; ``ovseg/testing/scripts.py`` loads them for tests)."""
+    code (docstrings may point to them; ``ovseg/testing/scripts.py`` loads them for tests; the
+    weights registry ``ovseg/utils/weights.py`` names, in its error messages, the training
+    command that produces each weight, and never runs it)."""
     offenders = []
     for path in sorted(glob.glob(osp.join(REPO, 'ovseg', '**', '*.py'), recursive=True)):
         rel = osp.relpath(path, REPO)
-        if rel == osp.join('ovseg', 'testing', 'scripts.py'):
+        if rel in (osp.join('ovseg', 'testing', 'scripts.py'),
+                   osp.join('ovseg', 'utils', 'weights.py')):
             continue
         if osp.basename(path).startswith('benchmark'):
             offenders.append(rel)
