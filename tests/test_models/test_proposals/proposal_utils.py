@@ -2,6 +2,8 @@
 import copy
 
 import torch
+import torch.nn.functional as F
+from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from mmengine.structures import PixelData
 
@@ -103,3 +105,17 @@ def seg_samples(batch: int, size: int, num_classes: int, seed: int = 0) -> list:
         sample.gt_sem_seg = PixelData(data=label)
         samples.append(sample)
     return samples
+
+
+def build_generator(head: dict, **kwargs):
+    """A MaskFormerProposalGenerator on the tiny backbone, weights seeded with 0."""
+    import ovseg.models  # noqa: F401  (registers the generator)
+    torch.manual_seed(0)
+    return MODELS.build(dict(type='MaskFormerProposalGenerator', backbone=tiny_backbone_cfg(),
+                             head=head, **kwargs))
+
+
+def text_embeddings(num: int, seed: int = 0) -> torch.Tensor:
+    """(num, EMBED_DIM) random L2-normalised class embeddings."""
+    return F.normalize(torch.randn(num, EMBED_DIM, generator=torch.Generator().manual_seed(seed)),
+                       dim=-1)

@@ -1,0 +1,17 @@
+"""ovseg.datasets.synthworld.text_dataset: word queries and their polygons."""
+from mmengine.registry import DATASETS
+
+import ovseg.datasets  # noqa: F401  (registers the datasets)
+
+
+def test_text_retrieval_dataset(synthworld_root):
+    dataset = DATASETS.build(dict(
+        type='SynthWorldTextRetrievalDataset', data_root=synthworld_root,
+        ann_file='annotations/text_val.json', data_prefix=dict(img_path='img_dir/val')))
+    queries = dataset.metainfo['queries']
+    assert queries and len(dataset.metainfo['vocabulary']) >= 200
+    ids = {dataset[i]['img_id']: dataset[i] for i in range(len(dataset))}
+    for query in queries:
+        assert all(query['query'] in ids[i]['words'] for i in query['img_ids'])
+    for item in ids.values():
+        assert item['polygons'].shape == (len(item['words']), 4, 2)
