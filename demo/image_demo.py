@@ -293,7 +293,8 @@ def upsample_labels(logits: torch.Tensor, size: Tuple[int, int], *,
     return labels
 
 
-def run(img: str, config: str, checkpoint: Optional[str] = None, *, vocabulary: Optional[str] = None,
+def run(img: str, config: str, checkpoint: Optional[str] = None, *,
+        vocabulary: Optional[str] = None,
         out: str = 'out.png', scores_out: Optional[str] = None,
         proposals_out: Optional[str] = None, top_k: int = 3, max_proposals: int = 16,
         opacity: float = 0.5, device: str = 'cpu', cfg_options: Optional[dict] = None

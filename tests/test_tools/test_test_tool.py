@@ -14,7 +14,9 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
+from ovseg.testing import save_init_weights_checkpoint
 from ovseg.utils.weights import CACHE_ENV, register_weights
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -64,10 +66,8 @@ def test_zero_shot_head_without_checkpoint_matches_the_converted_checkpoint(
     register_weights('synthworld-vit-s-regions', tiny_vit_checkpoint)
     options = _options(world)
     # the old two steps: the init_weights model saved as a checkpoint, then evaluated
-    ckpt = str(tmp_path / 'zero_shot.pth')
-    proc = _run('tools/convert/pretrained_to_checkpoint.py', CONFIG, ckpt,
-                '--cfg-options', *options)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    ckpt = save_init_weights_checkpoint(CONFIG, str(tmp_path / 'zero_shot.pth'),
+                                        cfg_options=options)
     proc = _run('tools/test.py', CONFIG, ckpt, '--work-dir', str(tmp_path / 'two_steps'),
                 '--cfg-options', *options)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -95,65 +95,23 @@ def test_missing_weights_name_is_one_error_line(world, tmp_path, monkeypatch):
         'regions-96.py`'), lines[0]
 
 
-def _parse(options) -> dict:
-    """``--cfg-options`` strings as the tools parse them."""
-    import argparse
-
-    from mmengine.config import DictAction
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    return parser.parse_args(['--cfg-options', *options]).cfg_options
-
-
-def _stage1_checkpoint(path: str) -> None:
-    """A checkpoint of the stage-1 ``ProposalSegmentor`` (its training run's key layout:
-    ``proposal_generator.*``, ``text_classifier.*``), weights drawn with another seed than
-    the two-stage model's own init."""
-    import torch
-    from mmengine.registry import init_default_scope
-    from mmseg.registry import MODELS
-
-    from ovseg.apis import init_weights_quietly, load_config
-    cfg = load_config(STAGE1, cfg_options=_parse([
-        'model.text_classifier.text_encoder.model_name=ovseg-tiny-vit',
-        'model.proposal_generator.head.embed_dim=32']))
-    init_default_scope('mmseg')
-    torch.manual_seed(1)
-    model = MODELS.build(cfg.model)
-    init_weights_quietly(model)
-    torch.save(dict(meta=dict(iter=1000), state_dict=model.state_dict()), path)
-
-
-def _reference_checkpoint(path: str, part: str, options) -> None:
-    """The old two-step path's first step: the two-stage model after ``init_weights`` (stage-1
-    init left out), the stage-1 checkpoint's ``proposal_generator.`` keys loaded on top, saved
-    with the test set's metainfo (what ``pretrained_to_checkpoint.py --include`` wrote)."""
-    import torch
-    from mmengine.registry import init_default_scope
-    from mmseg.registry import MODELS
-
-    from ovseg.apis import init_weights_quietly, load_config, load_test_metainfo
-    from ovseg.compat import load_model_weights, read_state_dict
-    cfg = load_config(TWO_STAGE, cfg_options=_parse(
-        [*options, 'model.proposal_generator.init_cfg=None']))
-    init_default_scope('mmseg')
-    model = MODELS.build(cfg.model)
-    init_weights_quietly(model)
-    weights = {k: v for k, v in read_state_dict(part).items()
-               if k.startswith('proposal_generator.')}
-    load_model_weights(model, weights, strict=False, name=part)
-    torch.save(dict(meta=dict(dataset_meta=load_test_metainfo(cfg)),
-                    state_dict=model.state_dict()), path)
-
-
 def test_two_stage_config_names_its_stage1_weights(world, tmp_path, tiny_vit_checkpoint):
     register_weights('synthworld-vit-s-regions', tiny_vit_checkpoint)
     part = str(tmp_path / 'stage1' / 'iter_1000.pth')
     os.makedirs(osp.dirname(part))
-    _stage1_checkpoint(part)
+    # a stage-1 ProposalSegmentor checkpoint (its training run's keys: proposal_generator.*,
+    # text_classifier.*), drawn with another seed than the two-stage model's own init
+    torch.manual_seed(1)
+    save_init_weights_checkpoint(STAGE1, part, cfg_options=[
+        'model.text_classifier.text_encoder.model_name=ovseg-tiny-vit',
+        'model.proposal_generator.head.embed_dim=32'])
     options = _options(world) + ['model.proposal_generator.head.embed_dim=32']
-    reference = str(tmp_path / 'two_stage.pth')
-    _reference_checkpoint(reference, part, options)
+    # the old two steps: the init_weights model (stage-1 init left out) with the stage-1
+    # checkpoint's proposal_generator.* keys loaded on top, saved, then evaluated
+    reference = save_init_weights_checkpoint(
+        TWO_STAGE, str(tmp_path / 'two_stage.pth'),
+        cfg_options=[*options, 'model.proposal_generator.init_cfg=None'], part=part,
+        part_prefix='proposal_generator.')
     proc = _run('tools/test.py', TWO_STAGE, reference, '--work-dir', str(tmp_path / 'two_steps'),
                 '--cfg-options', *options)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -162,5 +120,6 @@ def test_two_stage_config_names_its_stage1_weights(world, tmp_path, tiny_vit_che
                 '--cfg-options', *options, f'model.proposal_generator.init_cfg.checkpoint={part}')
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'No checkpoint given: initialising the weights with init_weights' in proc.stdout
-    two_steps, one_step = _metrics(str(tmp_path / 'two_steps')), _metrics(str(tmp_path / 'one_step'))
+    two_steps = _metrics(str(tmp_path / 'two_steps'))
+    one_step = _metrics(str(tmp_path / 'one_step'))
     assert one_step == two_steps
