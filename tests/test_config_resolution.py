@@ -63,13 +63,11 @@ WHOLE_NAMES = ('configs/_base_/models/ovseg_vit-b16.py',
 
 #: Two-stage configs whose stage-1 weights come from the config (``init_weights``, mmengine's
 #: ``Pretrained`` init), no longer from a checkpoint built by hand (issue 13, item 6).
-STAGE1_WEIGHTS: Dict[str, dict] = {
-    'configs/mask_adapted/ovseg_mask2former-ov-r18_synthclip-vit-s_synthworld-160.py': dict(
-        proposal_weights='work_dirs/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128/'
-                         'iter_1000.pth',
-        init_cfg=dict(type='Pretrained', prefix='proposal_generator.',
-                      checkpoint='work_dirs/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128/'
-                                 'iter_1000.pth')),
+STAGE1_WEIGHTS: Dict[str, str] = {
+    'configs/mask_adapted/ovseg_mask2former-ov-r18_synthclip-vit-s_synthworld-160.py':
+        'work_dirs/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128/iter_1000.pth',
+    'configs/mask_adapted/ovseg_pmp-r18_synthclip-vit-s_synthworld-160.py':
+        'work_dirs/pmp_r18-w16_1xb8-1k_synthworld-128x128/iter_1000.pth',
 }
 
 
@@ -129,9 +127,10 @@ def test_config_resolves_as_before(name):
         text_classifier = dict(expected['model']['text_classifier'], synonyms='whole')
         expected = dict(expected, model=dict(expected['model'], text_classifier=text_classifier))
     if name in STAGE1_WEIGHTS:
-        stage1 = STAGE1_WEIGHTS[name]
-        generator = dict(expected['model']['proposal_generator'], init_cfg=stage1['init_cfg'])
-        expected = dict(expected, proposal_weights=stage1['proposal_weights'],
+        weights = STAGE1_WEIGHTS[name]
+        init_cfg = dict(type='Pretrained', checkpoint=weights, prefix='proposal_generator.')
+        generator = dict(expected['model']['proposal_generator'], init_cfg=init_cfg)
+        expected = dict(expected, proposal_weights=weights,
                         model=dict(expected['model'], proposal_generator=generator))
     assert resolve(config_paths()[name]) == expected
 
