@@ -11,9 +11,6 @@ from ovseg.testing import load_script
 from proposal_utils import tiny_backbone_cfg, tiny_mask2former_head_cfg
 
 VOCAB = ['cat', 'dog', 'tree', 'sky', 'road']
-# a test dataset whose metainfo names the classes (never loaded: the demo reads its metainfo)
-TEST_DATALOADER = dict(dataset=dict(type='BaseSegDataset', data_root='nowhere',
-                                    metainfo=dict(classes=VOCAB)))
 
 
 def _model_cfg() -> dict:
@@ -34,9 +31,15 @@ def tiny_two_stage(tmp_path_factory):
     from mmseg.registry import MODELS
     root = tmp_path_factory.mktemp('two_stage_demo')
     from ovseg.apis import load_test_metainfo
+    # a test dataset whose metainfo names the classes (never loaded: the demo reads its
+    # metainfo), with the demo's own palette, so that the overlays equal those drawn for
+    # --vocabulary
+    palette = [list(c) for c in load_script('demo/image_demo.py').palette(len(VOCAB))]
+    test_dataloader = dict(dataset=dict(type='BaseSegDataset', data_root='nowhere',
+                                        metainfo=dict(classes=VOCAB, palette=palette)))
     cfg = Config(dict(model=_model_cfg(), default_scope='mmseg', test_pipeline=[
         dict(type='LoadImageFromFile'), dict(type='PackSegInputs')],
-        test_dataloader=TEST_DATALOADER))
+        test_dataloader=test_dataloader))
     cfg.dump(str(root / 'tiny.py'))
     init_default_scope('mmseg')
     torch.manual_seed(0)
