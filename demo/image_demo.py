@@ -1,6 +1,6 @@
 """Segment one image with an open-vocabulary segmentor and draw the result.
 
-    python demo/image_demo.py IMG CONFIG CKPT [--vocabulary "a,b,c" | FILE] [--out out.png]
+    python demo/image_demo.py IMG CONFIG [CKPT] [--vocabulary "a,b,c" | FILE] [--out out.png]
                               [--scores-out scores.png] [--proposals-out proposals.png]
                               [--top-k 3] [--max-proposals 16] [--opacity 0.5] [--device cpu]
                               [--cfg-options model.mask_classifier.clip.use_mask_prompt=True]
@@ -11,7 +11,10 @@ for DenseCLIP models also ``--scores-out`` (default ``<out>_scores.png``): one t
 with its pixel-text score map (softmax over the vocabulary of cosine / tau); for two-stage
 models (``TwoStageOVSegmentor``), with ``--proposals-out``, one tile per mask proposal (the
 image dimmed outside the mask) with its ``--top-k`` classes and their scores.
-Without ``--vocabulary`` the classes come from the checkpoint (``meta.dataset_meta``). A
+Without ``--vocabulary`` the classes come from the checkpoint (``meta.dataset_meta``). Without
+CKPT the weights come from ``init_weights()`` (the config's ``pretrained`` parts and
+``init_cfg``, e.g. a zero-shot CLIP head or a two-stage model's stage-1 weights), as for
+``tools/test.py CONFIG``, and the classes from ``--vocabulary`` or the config's test dataset. A
 DenseCLIP model whose decode head was trained for another number of classes predicts from
 its score map for a vocabulary of a different size.
 """
@@ -290,7 +293,8 @@ def upsample_labels(logits: torch.Tensor, size: Tuple[int, int], *,
     return labels
 
 
-def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = None,
+def run(img: str, config: str, checkpoint: Optional[str] = None, *,
+        vocabulary: Optional[str] = None,
         out: str = 'out.png', scores_out: Optional[str] = None,
         proposals_out: Optional[str] = None, top_k: int = 3, max_proposals: int = 16,
         opacity: float = 0.5, device: str = 'cpu', cfg_options: Optional[dict] = None
@@ -309,13 +313,17 @@ def run(img: str, config: str, checkpoint: str, *, vocabulary: Optional[str] = N
     from ovseg.models.clip.vocabulary import Vocabulary
 
     model = init_segmentor(config, checkpoint, device=device, cfg_options=cfg_options)
+    if checkpoint is None:
+        print('[demo] no checkpoint: weights from init_weights (the config\'s pretrained parts), '
+              'classes from ' + ('--vocabulary' if vocabulary is not None
+                                 else "the config's test dataset"))
     if proposals_out and not hasattr(model, 'classify'):
         raise SystemExit(f'error: --proposals-out needs a two-stage model (TwoStageOVSegmentor); '
                          f'{config} builds {type(model).__name__}')
     meta = getattr(model, 'dataset_meta', None) or {}
     if vocabulary is None and not meta.get('classes'):
-        raise SystemExit('error: no vocabulary: pass --vocabulary or use a checkpoint with '
-                         'meta.dataset_meta.classes')
+        raise SystemExit('error: no vocabulary: pass --vocabulary, or use a checkpoint with '
+                         'meta.dataset_meta.classes or a config with a test_dataloader')
     names = (Vocabulary.from_source(vocabulary) if vocabulary is not None
              else Vocabulary.from_metainfo(meta, synonyms_key=None))
     if hasattr(model, 'set_vocabulary'):
@@ -376,7 +384,8 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('img', help='image file')
     parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', nargs='?', help='checkpoint file; without it the weights '
+                        "come from init_weights (the config's pretrained parts)")
     parser.add_argument('--vocabulary', help='"a,b,c", or a .txt/.json file (one class each; '
                         'comma-separated synonyms per line in a file)')
     parser.add_argument('--out', default='out.png', help='overlay PNG to write')

@@ -5,8 +5,9 @@ The snapshot ``tests/data/resolved_configs.json`` holds each config's full resol
 issue 13 ("One house"), when configs named CLIP weights by ``work_dirs/...pt`` paths. Before
 comparing, those paths are mapped to the weights names of :mod:`ovseg.utils.weights` by
 :data:`WEIGHT_NAMES`, and the ``ExportCLIPHook`` of the configs in :data:`EXPORT_NAMES` gets the
-name it now registers, and the released-OVSeg configs of :data:`WHOLE_NAMES` keep comma names
-whole (item 2), so the test shows that nothing else changed. After an intentional change to a config,
+name it now registers, the released-OVSeg configs of :data:`WHOLE_NAMES` keep comma names
+whole (item 2), and the two-stage configs of :data:`STAGE1_WEIGHTS` name their stage-1 weights
+(item 6), so the test shows that nothing else changed. After an intentional change to a config,
 regenerate the snapshot and review its diff::
 
     PYTHONPATH=$PWD python tests/test_config_resolution.py
@@ -58,6 +59,16 @@ EXPORT_NAMES: Dict[str, str] = {
 #: name such as 'road, route' into each template whole, as the original does (issue 13, item 2).
 WHOLE_NAMES = ('configs/_base_/models/ovseg_vit-b16.py',
                'configs/mask_adapted/ovseg_sam-vit-b_clip-vit-b16_ade20k-640.py')
+
+
+#: Two-stage configs whose stage-1 weights come from the config (``init_weights``, mmengine's
+#: ``Pretrained`` init), no longer from a checkpoint built by hand (issue 13, item 6).
+STAGE1_WEIGHTS: Dict[str, str] = {
+    'configs/mask_adapted/ovseg_mask2former-ov-r18_synthclip-vit-s_synthworld-160.py':
+        'work_dirs/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128/iter_1000.pth',
+    'configs/mask_adapted/ovseg_pmp-r18_synthclip-vit-s_synthworld-160.py':
+        'work_dirs/pmp_r18-w16_1xb8-1k_synthworld-128x128/iter_1000.pth',
+}
 
 
 def config_paths(repo: str = REPO) -> Dict[str, str]:
@@ -115,6 +126,12 @@ def test_config_resolves_as_before(name):
     if name in WHOLE_NAMES:
         text_classifier = dict(expected['model']['text_classifier'], synonyms='whole')
         expected = dict(expected, model=dict(expected['model'], text_classifier=text_classifier))
+    if name in STAGE1_WEIGHTS:
+        weights = STAGE1_WEIGHTS[name]
+        init_cfg = dict(type='Pretrained', checkpoint=weights, prefix='proposal_generator.')
+        generator = dict(expected['model']['proposal_generator'], init_cfg=init_cfg)
+        expected = dict(expected, proposal_weights=weights,
+                        model=dict(expected['model'], proposal_generator=generator))
     assert resolve(config_paths()[name]) == expected
 
 

@@ -5,20 +5,29 @@ _base_ = [
 # OVSeg on SynthWorld: stage 1 = the open-vocabulary Mask2Former proposal generator of
 # configs/proposals/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py (trained on the 17 seen
 # classes), stage 2 = the SynthWorld CLIP in crop mode (mean fill), geometric ensemble
-# p = p_prop^(1 - 0.7) * p_clip^0.7. Stage-1 weights come from its training run, CLIP weights
-# from `pretrained`:
-#   python tools/convert/pretrained_to_checkpoint.py THIS_CONFIG work_dirs/ovseg_m2f.pth \
-#       --checkpoint work_dirs/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128/iter_1000.pth
-#   python tools/test.py THIS_CONFIG work_dirs/ovseg_m2f.pth
+# p = p_prop^(1 - 0.7) * p_clip^0.7. Nothing here is trained: init_weights loads the stage-1
+# weights (the `proposal_generator.` keys of its training run's checkpoint, `proposal_weights`)
+# and the CLIP weights (`pretrained`), so no checkpoint is needed:
+#   python tools/test.py THIS_CONFIG
+#   python demo/image_demo.py IMG THIS_CONFIG --out out.png --proposals-out proposals.png
+# (another stage 1: --cfg-options model.proposal_generator.init_cfg.checkpoint=PATH).
 # Ablations: --cfg-options model.classify_with=proposal (stage 1 alone) / =clip (CLIP alone).
 clip_name = 'synthworld-vit-s'
 # SynthWorld ViT CLIP weights (object names + masked regions), written by
 #   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-regions-96.py \
 #       --work-dir work_dirs/synthclip-vit-s-regions
 clip_weights = 'synthworld-vit-s-regions'
+# stage 1, written by
+#   python tools/train.py configs/proposals/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py
+proposal_weights = 'work_dirs/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128/iter_1000.pth'
 model = dict(
     type='TwoStageOVSegmentor',
-    proposal_generator=dict(head=dict(placement='none')),
+    proposal_generator=dict(
+        head=dict(placement='none'),
+        # mmengine's Pretrained init: the keys under the prefix, prefix removed (the text
+        # classifier of stage 1 is the frozen CLIP text tower the config names already)
+        init_cfg=dict(type='Pretrained', checkpoint=proposal_weights,
+                      prefix='proposal_generator.')),
     mask_classifier=dict(
         type='MaskCLIPClassifier',
         mode='crop',

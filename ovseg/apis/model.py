@@ -1,4 +1,5 @@
-"""Building a segmentor from a config and a checkpoint for inference, loaded strictly."""
+"""Building a segmentor from a config and (optionally) a checkpoint for inference."""
+import logging
 from typing import Any, Optional
 
 from torch import nn
@@ -6,9 +7,22 @@ from torch import nn
 from ovseg.compat import load_model_weights
 
 
-def init_segmentor(config: Any, checkpoint: Optional[str], *, device: str = 'cpu',
+def init_weights_quietly(model: nn.Module) -> None:
+    """``model.init_weights()`` (loads every ``pretrained`` / ``init_cfg`` the config names)
+    without mmengine's INFO line per parameter; warnings (e.g. missing keys) still show."""
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        model.init_weights()
+    finally:
+        logger.setLevel(level)
+
+
+def init_segmentor(config: Any, checkpoint: Optional[str] = None, *, device: str = 'cpu',
                    cfg_options: Optional[dict] = None) -> nn.Module:
-    """``mmseg.apis.init_model`` with the checkpoint loaded strictly.
+    """``mmseg.apis.init_model`` with the checkpoint loaded strictly, or none needed.
 
     mmseg's ``init_model`` loads non-strictly, so a checkpoint of another config (other
     widths) runs a partly random model with only a log line. Here the model is built by
@@ -18,9 +32,16 @@ def init_segmentor(config: Any, checkpoint: Optional[str], *, device: str = 'cpu
     ``PALETTE``) when the checkpoint has it; it is left unset otherwise (mmseg would guess a
     dataset from the number of classes).
 
+    Without a checkpoint the weights come from ``init_weights()``, as ``tools/test.py``
+    without CKPT and the start of training set them: every ``pretrained`` and ``init_cfg`` of
+    the config (zero-shot CLIP heads, a two-stage model's stage-1 weights). ``dataset_meta``
+    is then the config's test dataset metainfo (:func:`ovseg.apis.load_test_metainfo`) when
+    the config has a ``test_dataloader``.
+
     Args:
         config (str | Config): config file or object.
-        checkpoint (str, optional): checkpoint file; None builds with random weights.
+        checkpoint (str, optional): checkpoint file; None initialises the weights with
+            ``init_weights()``. Defaults to None.
         device (str): where the model runs. Defaults to ``'cpu'``.
         cfg_options (dict, optional): config overrides.
 
@@ -29,6 +50,8 @@ def init_segmentor(config: Any, checkpoint: Optional[str], *, device: str = 'cpu
         CheckpointError: the file is missing, not a checkpoint, truncated or unsafe.
     """
     from mmseg.apis import init_model
+
+    from .config import load_test_metainfo
     model = init_model(config, None, device='cpu', cfg_options=cfg_options)
     if checkpoint is not None:
         meta = load_model_weights(model, checkpoint, strict=True).get('meta') or {}
@@ -36,4 +59,8 @@ def init_segmentor(config: Any, checkpoint: Optional[str], *, device: str = 'cpu
             model.dataset_meta = meta['dataset_meta']
         elif 'CLASSES' in meta:
             model.dataset_meta = dict(classes=meta['CLASSES'], palette=meta.get('PALETTE'))
+    else:
+        init_weights_quietly(model)
+        if model.cfg.get('test_dataloader'):
+            model.dataset_meta = load_test_metainfo(model.cfg)
     return model.to(device).eval()

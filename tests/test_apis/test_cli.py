@@ -14,6 +14,7 @@ import pytest
 
 from ovseg.apis.cli import error_line
 from ovseg.datasets.synthworld import SceneConfig, generate
+from ovseg.testing import save_init_weights_checkpoint
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
@@ -54,9 +55,8 @@ def world(tmp_path_factory):
     out = tmp_path_factory.mktemp('cli')
     generate(str(out / 'world'), num_train=16, num_val=6, seed=0,
              config=SceneConfig(image_size=64), workers=1, log=lambda *a: None)
-    proc = run_tool('tools/convert/pretrained_to_checkpoint.py', CONFIG, str(out / 'ck.pth'),
-                    '--cfg-options', *_options(str(out / 'world')))
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    save_init_weights_checkpoint(CONFIG, str(out / 'ck.pth'),
+                                 cfg_options=_options(str(out / 'world')))
     return out
 
 

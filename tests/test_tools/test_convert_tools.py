@@ -1,16 +1,10 @@
-"""tools/convert/synthclip_from_mmengine.py and pretrained_to_checkpoint.py on checkpoints whose
-stored config text would write a marker file if executed (it must only be parsed)."""
-import os.path as osp
-import runpy
+"""tools/convert/synthclip_from_mmengine.py on checkpoints whose stored config text would write a
+marker file if executed (it must only be parsed)."""
 import sys
 
-import pytest
 import torch
 
 from ovseg.testing import TINY_VIT, add_config_text, build_tiny_clip, load_script
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-EVAL = osp.join(REPO, 'configs', 'mask_adapted', 'ovseg_gt-masks_synthclip-vit-s_synthworld-160.py')
 
 
 def _contrastive_clip_checkpoint(path, marker):
@@ -41,23 +35,3 @@ def test_model_name_reader_ignores_what_it_cannot_parse():
     assert tool._model_name_from_meta({'meta': {'cfg': 'not python ('}}) is None
     assert tool._model_name_from_meta(
         {'meta': {'cfg': "model = {'model_name': 'x'}\nmodel = dict(model_name='y')"}}) == 'y'
-
-
-@pytest.mark.slow
-def test_pretrained_to_checkpoint_part_with_config_text(tmp_path, monkeypatch):
-    marker = tmp_path / 'ran'
-    part = tmp_path / 'part.pth'
-    torch.save(add_config_text(dict(state_dict={
-        'mask_classifier.clip.mask_embedding': torch.ones(2, 16, 64)}), str(marker)), part)
-    out = tmp_path / 'model.pth'
-    monkeypatch.setattr(sys, 'argv', [
-        'pretrained_to_checkpoint.py', EVAL, str(out), '--checkpoint', str(part),
-        '--cfg-options', 'model.mask_classifier.clip.model_name=ovseg-tiny-vit',
-        'model.mask_classifier.clip.pretrained=None', 'model.mask_classifier.clip.prompt_depth=2',
-        'model.text_classifier.text_encoder.model_name=ovseg-tiny-vit',
-        'model.text_classifier.text_encoder.pretrained=None'])
-    runpy.run_path(osp.join(REPO, 'tools', 'convert', 'pretrained_to_checkpoint.py'),
-                   run_name='__main__')
-    state = torch.load(out, weights_only=True)['state_dict']
-    assert torch.equal(state['mask_classifier.clip.mask_embedding'], torch.ones(2, 16, 64))
-    assert not marker.exists()

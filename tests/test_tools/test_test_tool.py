@@ -1,9 +1,10 @@
 """tools/test.py without a checkpoint: a zero-shot head evaluated with the weights its config
-names (``init_weights``), by weights name from the cache.
+names (``init_weights``), by weights name from the cache; a two-stage model whose stage-1
+weights the config names too.
 
-The config is the SynthWorld "GT masks + CLIP" evaluation (zero-shot OVSeg stage 2) with the
-tiny ``ovseg-tiny-vit`` CLIP registered in the test's weights cache under the name the config
-reads ('synthworld-vit-s-regions'), on an 8-image world.
+The configs are the SynthWorld "GT masks + CLIP" evaluation (zero-shot OVSeg stage 2) and the
+"Mask2Former + CLIP" ensemble, with the tiny ``ovseg-tiny-vit`` CLIP registered in the test's
+weights cache under the name the configs read ('synthworld-vit-s-regions'), on an 8-image world.
 """
 import glob
 import json
@@ -13,11 +14,16 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
+from ovseg.testing import save_init_weights_checkpoint
 from ovseg.utils.weights import CACHE_ENV, register_weights
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs/mask_adapted/ovseg_gt-masks_synthclip-vit-s_synthworld-160.py')
+TWO_STAGE = osp.join(ROOT, 'configs/mask_adapted/'
+                     'ovseg_mask2former-ov-r18_synthclip-vit-s_synthworld-160.py')
+STAGE1 = osp.join(ROOT, 'configs/proposals/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py')
 pytestmark = pytest.mark.slow
 
 
@@ -60,10 +66,8 @@ def test_zero_shot_head_without_checkpoint_matches_the_converted_checkpoint(
     register_weights('synthworld-vit-s-regions', tiny_vit_checkpoint)
     options = _options(world)
     # the old two steps: the init_weights model saved as a checkpoint, then evaluated
-    ckpt = str(tmp_path / 'zero_shot.pth')
-    proc = _run('tools/convert/pretrained_to_checkpoint.py', CONFIG, ckpt,
-                '--cfg-options', *options)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    ckpt = save_init_weights_checkpoint(CONFIG, str(tmp_path / 'zero_shot.pth'),
+                                        cfg_options=options)
     proc = _run('tools/test.py', CONFIG, ckpt, '--work-dir', str(tmp_path / 'two_steps'),
                 '--cfg-options', *options)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -89,3 +93,33 @@ def test_missing_weights_name_is_one_error_line(world, tmp_path, monkeypatch):
         f"weights 'synthworld-vit-s-regions' are not in {empty} (set {CACHE_ENV} to use another "
         'folder): run `python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-'
         'regions-96.py`'), lines[0]
+
+
+def test_two_stage_config_names_its_stage1_weights(world, tmp_path, tiny_vit_checkpoint):
+    register_weights('synthworld-vit-s-regions', tiny_vit_checkpoint)
+    part = str(tmp_path / 'stage1' / 'iter_1000.pth')
+    os.makedirs(osp.dirname(part))
+    # a stage-1 ProposalSegmentor checkpoint (its training run's keys: proposal_generator.*,
+    # text_classifier.*), drawn with another seed than the two-stage model's own init
+    torch.manual_seed(1)
+    save_init_weights_checkpoint(STAGE1, part, cfg_options=[
+        'model.text_classifier.text_encoder.model_name=ovseg-tiny-vit',
+        'model.proposal_generator.head.embed_dim=32'])
+    options = _options(world) + ['model.proposal_generator.head.embed_dim=32']
+    # the old two steps: the init_weights model (stage-1 init left out) with the stage-1
+    # checkpoint's proposal_generator.* keys loaded on top, saved, then evaluated
+    reference = save_init_weights_checkpoint(
+        TWO_STAGE, str(tmp_path / 'two_stage.pth'),
+        cfg_options=[*options, 'model.proposal_generator.init_cfg=None'], part=part,
+        part_prefix='proposal_generator.')
+    proc = _run('tools/test.py', TWO_STAGE, reference, '--work-dir', str(tmp_path / 'two_steps'),
+                '--cfg-options', *options)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    # one step: the config's stage-1 weights, here pointed at the test's stage-1 run
+    proc = _run('tools/test.py', TWO_STAGE, '--work-dir', str(tmp_path / 'one_step'),
+                '--cfg-options', *options, f'model.proposal_generator.init_cfg.checkpoint={part}')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'No checkpoint given: initialising the weights with init_weights' in proc.stdout
+    two_steps = _metrics(str(tmp_path / 'two_steps'))
+    one_step = _metrics(str(tmp_path / 'one_step'))
+    assert one_step == two_steps

@@ -14,16 +14,15 @@ synthworld
 """
 import argparse
 import json
-import logging
 import os
 import os.path as osp
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 
 from .common import (ROOT, count_flops, count_parameters, interleaved_timing, last_metrics,
-                        load_config_with_options, peak_memory_mb, pick_metric,
+                        peak_memory_mb, pick_metric,
                         register_benchmark, run_tool, unused_parameters, write_report)
 
 SPEED_CONFIGS = {
@@ -208,35 +207,13 @@ def _synthworld(args) -> None:
             run_tool(['tools/test.py', config, ckpt, '--work-dir', twd, '--cfg-options',
                       *options, *extra], osp.join(work, f'test_{label}.log'))
             results[label] = last_metrics(twd)
-    # zero-shot: the untrained CLIP, raw names, no learned contexts; score map only
-    zs = osp.join(work, 'zero_shot')
-    os.makedirs(zs, exist_ok=True)
-    ckpt = osp.join(zs, 'untrained.pth')
-    _save_untrained(dense_cfg, common + text, ckpt)
-    run_tool(['tools/test.py', dense_cfg, ckpt, '--work-dir', osp.join(work, 'test_zero_shot'),
+    # zero-shot: the untrained CLIP, raw names, no learned contexts; score map only. No
+    # checkpoint: tools/test.py takes the weights from init_weights (the CLIP's `pretrained`).
+    run_tool(['tools/test.py', dense_cfg, '--work-dir', osp.join(work, 'test_zero_shot'),
               '--cfg-options', *common, *text, 'model.context_length=0',
               'model.test_cfg.predict_from=score_map'], osp.join(work, 'test_zero_shot.log'))
     results['zero_shot_score_map'] = last_metrics(osp.join(work, 'test_zero_shot'))
     _print_synthworld(results, args, time.time() - start, work)
-
-
-def _save_untrained(config: str, options: List[str], path: str) -> None:
-    """A checkpoint of the model right after ``init_weights`` (CLIP weights, nothing trained)."""
-    from mmengine.logging import MMLogger
-    from mmengine.registry import MODELS, init_default_scope
-
-    import ovseg.models  # noqa: F401
-    cfg = load_config_with_options(config, [*options, 'model.context_length=0'])
-    init_default_scope('mmseg')
-    model = MODELS.build(cfg.model)
-    logger = MMLogger.get_current_instance()
-    level = logger.level
-    logger.setLevel(logging.WARNING)  # init_weights logs every parameter at INFO
-    try:
-        model.init_weights()
-    finally:
-        logger.setLevel(level)
-    torch.save(dict(state_dict=model.state_dict(), meta=dict(note='untrained')), path)
 
 
 def _print_synthworld(results: Dict, args, seconds: float, work: str) -> None:

@@ -191,15 +191,15 @@ def _last_metrics(work_dir: str) -> Dict[str, float]:
 
 
 def _evaluate(name: str, config: str, options: List[str], work: str,
-              extra_checkpoint: Optional[str] = None) -> Dict[str, float]:
+              proposals_checkpoint: Optional[str] = None) -> Dict[str, float]:
+    """``tools/test.py CONFIG`` without a checkpoint: the weights come from ``init_weights``
+    (the CLIP ``pretrained`` options; a two-stage config's stage 1 from
+    ``proposals_checkpoint`` through its ``Pretrained`` init)."""
     wd = osp.join(work, f'test_{name}')
     os.makedirs(wd, exist_ok=True)
-    ckpt = osp.join(wd, 'model.pth')
-    cmd = ['tools/convert/pretrained_to_checkpoint.py', config, ckpt, '--cfg-options', *options]
-    if extra_checkpoint:
-        cmd[3:3] = ['--checkpoint', extra_checkpoint]
-    run_tool(cmd, osp.join(work, f'test_{name}_checkpoint.log'))
-    run_tool(['tools/test.py', config, ckpt, '--work-dir', wd, '--cfg-options', *options],
+    if proposals_checkpoint:
+        options = [*options, f'model.proposal_generator.init_cfg.checkpoint={proposals_checkpoint}']
+    run_tool(['tools/test.py', config, '--work-dir', wd, '--cfg-options', *options],
              osp.join(work, f'test_{name}.log'))
     return _last_metrics(wd)
 

@@ -1,4 +1,5 @@
-"""demo/image_demo.py on a tiny two-stage model: overlay, proposal tiles, empty proposals."""
+"""demo/image_demo.py on a tiny two-stage model: overlay, proposal tiles, empty proposals, and
+the same model without a checkpoint (weights from ``init_weights``)."""
 import cv2
 import numpy as np
 import pytest
@@ -29,14 +30,25 @@ def _model_cfg() -> dict:
 def tiny_two_stage(tmp_path_factory):
     from mmseg.registry import MODELS
     root = tmp_path_factory.mktemp('two_stage_demo')
-    Config(dict(model=_model_cfg(), default_scope='mmseg', test_pipeline=[
-        dict(type='LoadImageFromFile'), dict(type='PackSegInputs')])).dump(str(root / 'tiny.py'))
+    from ovseg.apis import load_test_metainfo
+    # a test dataset whose metainfo names the classes (never loaded: the demo reads its
+    # metainfo), with the demo's own palette, so that the overlays equal those drawn for
+    # --vocabulary
+    palette = [list(c) for c in load_script('demo/image_demo.py').palette(len(VOCAB))]
+    test_dataloader = dict(dataset=dict(type='BaseSegDataset', data_root='nowhere',
+                                        metainfo=dict(classes=VOCAB, palette=palette)))
+    cfg = Config(dict(model=_model_cfg(), default_scope='mmseg', test_pipeline=[
+        dict(type='LoadImageFromFile'), dict(type='PackSegInputs')],
+        test_dataloader=test_dataloader))
+    cfg.dump(str(root / 'tiny.py'))
     init_default_scope('mmseg')
     torch.manual_seed(0)
     model = MODELS.build(_model_cfg())
     model.init_weights()
-    torch.save(dict(state_dict=model.state_dict(), meta=dict(dataset_meta=dict(classes=VOCAB))),
-               root / 'tiny.pth')
+    # the checkpoint of the init_weights model, with the test set's metainfo as a Runner
+    # checkpoint stores it
+    torch.save(dict(state_dict=model.state_dict(),
+                    meta=dict(dataset_meta=load_test_metainfo(cfg))), root / 'tiny.pth')
     image = np.random.default_rng(0).integers(0, 255, (48, 64, 3), dtype=np.uint8)
     cv2.imwrite(str(root / 'img.png'), image)
     return root
@@ -53,6 +65,25 @@ def test_demo_draws_each_proposal_with_its_top_classes(tiny_two_stage, tmp_path)
     grid = cv2.imread(grid_path)
     # 6 queries, 4 tiles drawn in one row; landscape tiles 160 px wide, 120 px + 2 text lines
     assert grid.shape == (120 + 16 * 2 + 4, 4 * 160, 3)
+
+
+def test_demo_without_checkpoint_equals_the_checkpoint_of_the_same_init(tiny_two_stage, tmp_path,
+                                                                       capsys):
+    demo = load_script('demo/image_demo.py')
+    img, config = str(tiny_two_stage / 'img.png'), str(tiny_two_stage / 'tiny.py')
+    demo.run(img, config, str(tiny_two_stage / 'tiny.pth'), out=str(tmp_path / 'ckpt.png'),
+             proposals_out=str(tmp_path / 'ckpt_proposals.png'))
+    torch.manual_seed(0)  # init_weights draws the same random weights as the checkpoint's
+    demo.main([img, config, '--out', str(tmp_path / 'init.png'),
+               '--proposals-out', str(tmp_path / 'init_proposals.png')])
+    printed = capsys.readouterr().out
+    assert ("[demo] no checkpoint: weights from init_weights (the config's pretrained parts), "
+            "classes from the config's test dataset") in printed
+    for name in ('', '_proposals'):
+        with_ckpt = cv2.imread(str(tmp_path / f'ckpt{name}.png'))
+        without = cv2.imread(str(tmp_path / f'init{name}.png'))
+        assert with_ckpt is not None and with_ckpt.shape[1] > 64  # image plus legend / tiles
+        np.testing.assert_array_equal(without, with_ckpt)
 
 
 def test_demo_refuses_proposal_tiles_for_other_models(tmp_path):
