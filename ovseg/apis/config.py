@@ -75,9 +75,13 @@ def shutdown_distributed() -> None:
     PyTorch's documented shutdown (``torch.distributed`` "Shutdown"); mmengine never calls
     it. Without it, gloo's worker threads may still be alive when the interpreter is torn down,
     and a rank can abort with "terminate called without an active exception"
-    (pytorch/pytorch#190489), failing a run that has trained and saved everything.
+    (pytorch/pytorch#190489), failing a run that has trained and saved everything. The barrier
+    first lets every rank finish its last collective (a rank that finishes early must not tear
+    its group down while a peer still talks to it). Called only after a run succeeded: after a
+    failure the peers may be blocked in a collective, and torchrun stops them.
     """
     if dist.is_available() and dist.is_initialized():
+        dist.barrier()
         dist.destroy_process_group()
 
 

@@ -108,6 +108,6 @@ def test_two_process_training_with_gloo(world, tmp_path):
          *_options(world, max_iters=10), 'train_dataloader.batch_size=4'],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-3000:]
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert 'Distributed training: True' in log and 'gloo' in log
     assert osp.isfile(osp.join(work_dir, 'iter_10.pth'))
