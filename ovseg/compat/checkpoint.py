@@ -294,7 +294,7 @@ def _listed(keys: Sequence[Any], limit: int = 5) -> str:
 
 
 def _mismatch_report(name: str, missing: List[str], unexpected: List[str],
-                     mismatched: List[Tuple[str, tuple, tuple]]) -> str:
+                     mismatched: List[Tuple[str, tuple, tuple]], model_desc: str) -> str:
     parts = []
     if missing:
         parts.append(f'{len(missing)} missing key(s): {_listed(missing)}')
@@ -303,13 +303,14 @@ def _mismatch_report(name: str, missing: List[str], unexpected: List[str],
     if mismatched:
         shapes = [f'{k} (checkpoint {list(c)} vs model {list(m)})' for k, c, m in mismatched]
         parts.append(f'{len(mismatched)} shape-mismatched key(s): {_listed(shapes)}')
-    return f'{name} does not fit the model: ' + '; '.join(parts)
+    return f'{name} does not fit {model_desc}: ' + '; '.join(parts)
 
 
 def load_model_weights(model: nn.Module, checkpoint: Union[str, os.PathLike, Dict[str, Any]], *,
                        strict: bool = True, map_location: Any = 'cpu',
                        revise_keys: Sequence[Tuple[str, str]] = ((r'^module\.', ''),),
-                       logger: Any = 'current', name: Optional[str] = None) -> Dict[str, Any]:
+                       logger: Any = 'current', name: Optional[str] = None,
+                       model_desc: str = 'the model') -> Dict[str, Any]:
     """Load a checkpoint's weights into ``model``, by default strictly.
 
     Reads a path with :func:`read_checkpoint` and its weights with :func:`read_state_dict`
@@ -327,6 +328,8 @@ def load_model_weights(model: nn.Module, checkpoint: Union[str, os.PathLike, Dic
         logger (Any): mmengine ``print_log`` logger for the non-strict report.
         name (str, optional): how messages call the checkpoint. Defaults to the path
             (``'checkpoint'`` for a dict).
+        model_desc (str): how messages call the model, e.g. ``'this SAM (input 64 px)'``.
+            Defaults to ``'the model'``.
 
     Returns:
         dict: the whole checkpoint (``meta`` etc. included), config texts removed
@@ -361,7 +364,7 @@ def load_model_weights(model: nn.Module, checkpoint: Union[str, os.PathLike, Dic
     skip = {k for k, *_ in mismatched}  # never copied, optional or not
     mismatched = [m for m in mismatched if required(m[0])]
     if missing or unexpected or mismatched:
-        report = _mismatch_report(name, missing, unexpected, mismatched)
+        report = _mismatch_report(name, missing, unexpected, mismatched, model_desc)
         if strict:
             raise CheckpointMismatchError(report, missing=missing, unexpected=unexpected,
                                           mismatched=mismatched)

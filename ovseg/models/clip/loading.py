@@ -19,14 +19,13 @@ from open_clip import pretrained as open_clip_pretrained
 from open_clip.model import _build_text_tower, _build_vision_tower
 from torch import nn
 
-from ovseg.compat import read_state_dict
+from ovseg.compat import load_model_weights, read_state_dict
 from ovseg.compat.converters import convert_checkpoint, register_converter
 from ovseg.compat.torchscript import is_torchscript_archive
 from ovseg.utils.weights import resolve_weights
 
 MODEL_CONFIG_DIR = Path(__file__).parent / 'model_configs'
 _CHECKPOINT_SUFFIXES = ('.pt', '.pth', '.bin', '.safetensors', '.ckpt')
-_MAX_LISTED_KEYS = 20
 
 
 def register_model_configs(path: Union[str, Path] = MODEL_CONFIG_DIR) -> None:
@@ -262,15 +261,12 @@ def _resize_pos_embeds(module: nn.Module, state_dict: Dict[str, torch.Tensor]) -
         state_dict[key] = resize_pos_embed(value, (src_side, src_side), dst_size)
 
 
-def _key_list(title: str, keys: List[str]) -> str:
-    shown = ', '.join(keys[:_MAX_LISTED_KEYS])
-    more = f' ... and {len(keys) - _MAX_LISTED_KEYS} more' if len(keys) > _MAX_LISTED_KEYS else ''
-    return f'\n  {title} ({len(keys)}): {shown}{more}'
-
-
 def load_clip_weights(module: nn.Module, state_dict: Dict[str, torch.Tensor], *,
                       source: str = 'checkpoint') -> None:
     """Strictly load ``state_dict`` into ``module``, resizing positional embeddings.
+
+    The positional embeddings are fitted to the module first; the key check and the load are
+    :func:`ovseg.compat.load_model_weights` (the one strict loader).
 
     Args:
         module (nn.Module): a CLIP model, or one tower with matching key layout.
@@ -278,23 +274,11 @@ def load_clip_weights(module: nn.Module, state_dict: Dict[str, torch.Tensor], *,
         source (str): file name used in the error message. Defaults to ``'checkpoint'``.
 
     Raises:
-        ValueError: missing, unexpected or wrongly shaped keys, listed by name.
+        CheckpointMismatchError: missing, unexpected or wrongly shaped keys, listed by name.
     """
     state_dict = dict(state_dict)
     _resize_pos_embeds(module, state_dict)
-    own = module.state_dict()
-    missing = sorted(set(own) - set(state_dict))
-    unexpected = sorted(set(state_dict) - set(own))
-    mismatched = [f'{k} {tuple(v.shape)} != {tuple(own[k].shape)}'
-                  for k, v in state_dict.items() if k in own and v.shape != own[k].shape]
-    if missing or unexpected or mismatched:
-        message = f'{source} does not fit {type(module).__name__}:'
-        for title, keys in (('missing keys', missing), ('unexpected keys', unexpected),
-                            ('shape mismatches (checkpoint != model)', mismatched)):
-            if keys:
-                message += _key_list(title, keys)
-        raise ValueError(message)
-    module.load_state_dict(state_dict, strict=True)
+    load_model_weights(module, state_dict, name=source, model_desc=type(module).__name__)
 
 
 def load_clip_tower(module: nn.Module, model_name: str, pretrained: str, tower: str, *,

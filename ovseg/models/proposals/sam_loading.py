@@ -2,10 +2,10 @@
 
 SAM's builders (``sam_model_registry``) call a bare ``torch.load`` on the checkpoint; here they
 are always called with ``checkpoint=None`` and the weights go through
-:func:`ovseg.compat.read_state_dict` (``weights_only=True``), with a strict key check that names
-missing, unexpected and wrongly shaped keys. Checkpoints for another input size are fitted by
-interpolating the absolute position embedding and the relative position tables, so a released
-1024 px ViT-B can run at, e.g., 512 px on a CPU.
+:func:`ovseg.compat.read_state_dict` (``weights_only=True``) and the strict key check of
+:func:`ovseg.compat.load_model_weights`, which names missing, unexpected and wrongly shaped keys.
+Checkpoints for another input size are fitted by interpolating the absolute position embedding
+and the relative position tables, so a released 1024 px ViT-B can run at, e.g., 512 px on a CPU.
 """
 import os
 from functools import partial
@@ -18,11 +18,10 @@ from segment_anything.modeling import (ImageEncoderViT, MaskDecoder, PromptEncod
                                        TwoWayTransformer)
 from torch import nn
 
-from ovseg.compat import read_state_dict
+from ovseg.compat import load_model_weights, read_state_dict
 from ovseg.compat.converters import convert_checkpoint, register_converter
 
 SAM_VARIANTS = ('vit_b', 'vit_l', 'vit_h')
-_MAX_LISTED_KEYS = 20
 
 SamSpec = Union[str, dict, nn.Module]
 
@@ -134,15 +133,12 @@ def _fit_positions(own: Dict[str, torch.Tensor], state_dict: Dict[str, torch.Ten
             state_dict[key] = table[0].t().to(value.dtype)  # (2s'-1, c)
 
 
-def _key_list(title: str, keys: List[str]) -> str:
-    shown = ', '.join(keys[:_MAX_LISTED_KEYS])
-    more = f' ... and {len(keys) - _MAX_LISTED_KEYS} more' if len(keys) > _MAX_LISTED_KEYS else ''
-    return f'\n  {title} ({len(keys)}): {shown}{more}'
-
-
 def load_sam_weights(sam: Sam, state_dict: Dict[str, torch.Tensor], *,
                      source: str = 'checkpoint') -> None:
     """Strictly load ``state_dict`` into ``sam``, fitting position tables to its input size.
+
+    The position tables are fitted first; the key check and the load are
+    :func:`ovseg.compat.load_model_weights` (the one strict loader).
 
     Args:
         sam (Sam): the model.
@@ -151,23 +147,11 @@ def load_sam_weights(sam: Sam, state_dict: Dict[str, torch.Tensor], *,
         source (str): name used in error messages. Defaults to ``'checkpoint'``.
 
     Raises:
-        ValueError: missing, unexpected or wrongly shaped keys, listed by name.
+        CheckpointMismatchError: missing, unexpected or wrongly shaped keys, listed by name.
     """
     state_dict = dict(state_dict)
-    own = sam.state_dict()
-    _fit_positions(own, state_dict)
-    missing = sorted(set(own) - set(state_dict))
-    unexpected = sorted(set(state_dict) - set(own))
-    mismatched = [f'{k} {tuple(v.shape)} != {tuple(own[k].shape)}'
-                  for k, v in state_dict.items() if k in own and v.shape != own[k].shape]
-    if missing or unexpected or mismatched:
-        message = f'{source} does not fit this SAM ({_describe(sam)}):'
-        for title, keys in (('missing keys', missing), ('unexpected keys', unexpected),
-                            ('shape mismatches (checkpoint != model)', mismatched)):
-            if keys:
-                message += _key_list(title, keys)
-        raise ValueError(message)
-    sam.load_state_dict(state_dict, strict=True)
+    _fit_positions(sam.state_dict(), state_dict)
+    load_model_weights(sam, state_dict, name=source, model_desc=f'this SAM ({_describe(sam)})')
 
 
 def _describe(sam: Sam) -> str:

@@ -9,7 +9,7 @@ import open_clip
 import pytest
 import torch
 
-from ovseg.compat import ALLOW_UNSAFE_ENV
+from ovseg.compat import ALLOW_UNSAFE_ENV, CheckpointMismatchError
 from ovseg.models.clip import (CLIPViT, create_clip, list_clip_models, load_clip_weights,
                                read_clip_checkpoint, resize_pos_embed, resize_text_pos_embed)
 from ovseg.testing import (TINY_RN, TINY_VIT, build_tiny_clip, save_openai_torchscript,
@@ -77,13 +77,25 @@ def test_mismatched_keys_are_listed_by_name(tmp_path, tiny_vit_clip):
     state_dict['visual.extra.weight'] = torch.zeros(1)
     state_dict['text_projection'] = torch.zeros(3, 3)
     path = save_state_dict(state_dict, str(tmp_path / 'bad.pth'))
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(CheckpointMismatchError) as err:
         create_clip(TINY_VIT, path)
     message = str(err.value)
-    assert path in message
-    assert 'missing keys (1): ln_final.bias' in message
-    assert 'unexpected keys (1): visual.extra.weight' in message
-    assert 'text_projection (3, 3) != (64, 32)' in message
+    assert message.startswith(f'{path} does not fit CLIP: ')
+    assert '1 missing key(s): ln_final.bias' in message
+    assert '1 unexpected key(s): visual.extra.weight' in message
+    assert 'text_projection (checkpoint [3, 3] vs model [64, 32])' in message
+    assert err.value.missing == ['ln_final.bias']
+
+
+def test_mismatch_ends_an_entry_point_with_one_line(tmp_path, tiny_vit_clip, capsys):
+    """A CLIP file of another architecture is bad input: one stderr line, exit 1, no traceback."""
+    from ovseg.apis.cli import run_cli
+    path = save_state_dict(build_tiny_clip(TINY_RN).state_dict(), str(tmp_path / 'rn.pth'))
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli(lambda: create_clip(TINY_VIT, path))
+    assert exit_info.value.code == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f'error: {path} does not fit CLIP: ')
 
 
 def test_unsafe_torch_save_is_refused(tmp_path, refuse_unsafe):

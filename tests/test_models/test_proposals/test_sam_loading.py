@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from ovseg.compat import UnsafeCheckpointError
+from ovseg.compat import CheckpointMismatchError, UnsafeCheckpointError
 from ovseg.models.proposals import (build_sam, build_sam_from_arch, list_sam_variants,
                                     load_sam_weights, read_sam_checkpoint)
 from ovseg.testing import TINY_SAM_ARCH, build_tiny_sam
@@ -51,18 +51,18 @@ def test_key_mismatch_names_the_keys(tiny_sam):
     sd.pop('mask_decoder.iou_token.weight')
     sd['mask_decoder.extra.weight'] = torch.zeros(1)
     sd['prompt_encoder.no_mask_embed.weight'] = torch.zeros(1, 7)
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(CheckpointMismatchError) as err:
         load_sam_weights(build_tiny_sam(seed=1), sd, source='my.pth')
     message = str(err.value)
-    assert 'my.pth' in message
-    assert 'missing keys (1): mask_decoder.iou_token.weight' in message
-    assert 'unexpected keys (1): mask_decoder.extra.weight' in message
-    assert 'prompt_encoder.no_mask_embed.weight (1, 7) != (1, 32)' in message
+    assert message.startswith('my.pth does not fit this SAM (image encoder width 32, ')
+    assert '1 missing key(s): mask_decoder.iou_token.weight' in message
+    assert '1 unexpected key(s): mask_decoder.extra.weight' in message
+    assert 'prompt_encoder.no_mask_embed.weight (checkpoint [1, 7] vs model [1, 32])' in message
 
 
 def test_other_width_is_a_shape_mismatch(tiny_sam_checkpoint):
     wider = build_sam_from_arch(**dict(TINY_SAM_ARCH, encoder_embed_dim=48))
-    with pytest.raises(ValueError, match='image_encoder.patch_embed.proj.weight'):
+    with pytest.raises(CheckpointMismatchError, match='image_encoder.patch_embed.proj.weight'):
         load_sam_weights(wider, read_sam_checkpoint(tiny_sam_checkpoint))
 
 
