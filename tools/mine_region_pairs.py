@@ -29,14 +29,13 @@ import time
 
 import mmcv
 import torch
-from mmengine.config import DictAction
 from mmengine.fileio import load
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 from ovseg.apis import load_config, load_test_metainfo
-from ovseg.apis.cli import run_cli
+from ovseg.apis.cli import add_config_arguments, parse_tool_args, run_cli
 from ovseg.compat import load_model_weights
 from ovseg.datasets.masked_regions import RegionPairWriter
 from ovseg.models.clip import Vocabulary
@@ -46,7 +45,7 @@ from ovseg.models.utils import crop_masked_regions, crops_to_pixels, label_map_m
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='two-stage segmentor config')
+    add_config_arguments(parser, config_help='two-stage segmentor config', cfg_options_help=None)
     parser.add_argument('--captions', help='COCO-format captions JSON (optional with '
                         '--labelled: then every image of --img-dir)')
     parser.add_argument('--img-dir', required=True, help='folder of the images')
@@ -64,8 +63,7 @@ def parse_args() -> argparse.Namespace:
                         help='distinct proposals for the distinct nouns of an image (Hungarian '
                         "matching) instead of OVSeg's best proposal per noun")
     parser.add_argument('--max-images', type=int, help='stop after this many images')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    args = parser.parse_args()
+    args = parse_tool_args(parser)
     if args.captions is None and not args.labelled:
         parser.error('--captions is needed unless --labelled')
     if args.labelled and not args.seg_dir:

@@ -7,37 +7,25 @@ Without CKPT the model's weights come from ``init_weights`` as at the start of t
 config's ``pretrained`` parts (a zero-shot CLIP head needs nothing else).
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import DictAction
-
 from ovseg.apis import build_runner, load_config, shutdown_distributed
-from ovseg.apis.cli import run_cli
-from ovseg.compat import ALLOW_UNSAFE_ENV
+from ovseg.apis.cli import (add_config_arguments, add_unsafe_checkpoint_argument,
+                            parse_tool_args, run_cli)
 from ovseg.utils import InputError
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test an ovseg model')
-    parser.add_argument('config', help='config file path')
+    add_config_arguments(parser, work_dir_help='folder for the evaluation logs', launcher=True)
     parser.add_argument('checkpoint', nargs='?', help='checkpoint file; without it the '
                         "weights come from init_weights (the config's pretrained parts)")
-    parser.add_argument('--work-dir', help='folder for the evaluation logs')
     parser.add_argument('--show-dir', help='write prediction overlays to this folder '
                         '(inside the work dir, as in mmseg/mmdet)')
     parser.add_argument('--vocabulary', help='class names for the test set, one per dataset '
                         'class: a .txt/.json file or a comma-separated list')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--allow-unsafe-checkpoint', action='store_true',
-                        help='load a trusted checkpoint that needs code execution to unpickle')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_unsafe_checkpoint_argument(parser)
+    return parse_tool_args(parser)
 
 
 def _enable_visualization(cfg, show_dir: str) -> None:
@@ -64,8 +52,6 @@ def _set_test_vocabulary(cfg, source: str) -> None:
 
 def main() -> None:
     args = parse_args()
-    if args.allow_unsafe_checkpoint:
-        os.environ[ALLOW_UNSAFE_ENV] = '1'
     if args.checkpoint is not None and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'Checkpoint {args.checkpoint} does not exist.')
     cfg = load_config(args.config, cfg_options=args.cfg_options,

@@ -150,3 +150,29 @@ def test_error_line_unwraps_dataloader_worker_errors():
     assert error_line(wrapped) == 'image a.png does not exist'
     assert error_line(FileNotFoundError(2, 'No such file or directory', 'b.pth')) == \
         'No such file or directory: b.pth'
+
+
+def test_shared_flags_parse_and_reach_the_environment(monkeypatch):
+    """The flags tools/train.py and tools/test.py share come from one helper and act the same."""
+    import argparse
+    from ovseg.apis.cli import (add_config_arguments, add_unsafe_checkpoint_argument,
+                                parse_tool_args)
+    from ovseg.compat import ALLOW_UNSAFE_ENV
+    monkeypatch.delenv('LOCAL_RANK', raising=False)
+    monkeypatch.delenv(ALLOW_UNSAFE_ENV, raising=False)
+    parser = add_unsafe_checkpoint_argument(
+        add_config_arguments(argparse.ArgumentParser(), work_dir_help='logs', launcher=True))
+    args = parse_tool_args(parser, ['c.py', '--work-dir', 'w', '--launcher', 'pytorch',
+                                    '--local-rank', '3', '--allow-unsafe-checkpoint',
+                                    '--cfg-options', 'a.b=1', 'c=[1,2]'])
+    assert (args.config, args.work_dir, args.launcher) == ('c.py', 'w', 'pytorch')
+    assert args.cfg_options == {'a.b': 1, 'c': [1, 2]}
+    assert os.environ['LOCAL_RANK'] == '3' and os.environ[ALLOW_UNSAFE_ENV] == '1'
+    monkeypatch.setenv('LOCAL_RANK', '1')  # torchrun's value wins over the default flag
+    monkeypatch.delenv(ALLOW_UNSAFE_ENV)
+    args = parse_tool_args(parser, ['c.py'])
+    assert os.environ['LOCAL_RANK'] == '1' and ALLOW_UNSAFE_ENV not in os.environ
+    assert (args.work_dir, args.launcher, args.cfg_options) == (None, 'none', None)
+    with pytest.raises(SystemExit):  # no --work-dir / --launcher unless asked for
+        parse_tool_args(add_config_arguments(argparse.ArgumentParser()),
+                        ['c.py', '--work-dir', 'w'])

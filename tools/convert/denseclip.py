@@ -15,9 +15,9 @@ import os
 
 import torch
 
-from ovseg.apis.cli import run_cli
-from ovseg.compat import (ALLOW_UNSAFE_ENV, CheckpointMismatchError, load_model_weights,
-                          read_checkpoint, read_state_dict)
+from ovseg.apis.cli import add_unsafe_checkpoint_argument, parse_tool_args, run_cli
+from ovseg.compat import (CheckpointMismatchError, load_model_weights, read_checkpoint,
+                          read_state_dict)
 from ovseg.compat.converters import convert_checkpoint
 from ovseg.models.denseclip.convert import is_vit_checkpoint
 
@@ -49,11 +49,9 @@ def main(argv=None) -> None:
     parser.add_argument('src', help='original DenseCLIP checkpoint')
     parser.add_argument('dst', help='converted checkpoint to write')
     parser.add_argument('--config', help='ovseg config to check the result against')
-    parser.add_argument('--allow-unsafe-checkpoint', action='store_true',
-                        help='load a trusted SRC that needs code execution to unpickle')
-    args = parser.parse_args(argv)
-    if args.allow_unsafe_checkpoint:
-        os.environ[ALLOW_UNSAFE_ENV] = '1'
+    add_unsafe_checkpoint_argument(
+        parser, help='load a trusted SRC that needs code execution to unpickle')
+    args = parse_tool_args(parser, argv)
     checkpoint = read_checkpoint(args.src)
     state_dict = read_state_dict(checkpoint, name=args.src)
     try:
