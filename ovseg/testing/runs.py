@@ -1,11 +1,49 @@
-"""Reading what a training run wrote into its work dir, for tests of whole runs."""
+"""Tiny whole runs for tests: their ``--cfg-options``, and reading what they wrote."""
 import json
 import os
 import os.path as osp
 import signal
 import subprocess
 import time
-from typing import Dict
+from typing import Dict, List, Optional
+
+#: the SynthWorld CLIP pretraining config that the tiny tool runs shrink
+TINY_RUN_CONFIG = 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py'
+
+
+def tiny_run_options(data_root: str, *, max_iters: int = 1, workers: int = 0,
+                     log_interval: Optional[int] = None,
+                     checkpoint_interval: Optional[int] = None) -> List[str]:
+    """``--cfg-options`` that make :data:`TINY_RUN_CONFIG` a tiny CPU run of ``tools/train.py``
+    / ``tools/test.py``: the ``ovseg-tiny-vit`` CLIP at 32 px, batches of 8, every dataset on
+    the SynthWorld world ``data_root``, validation after the last iteration.
+
+    Args:
+        data_root (str): a world written by ``ovseg.datasets.synthworld.generate``.
+        max_iters (int): training iterations (and the validation interval). Defaults to 1.
+        workers (int): DataLoader workers of every loader. Defaults to 0.
+        log_interval (int, optional): ``default_hooks.logger.interval``. Defaults to the
+            config's.
+        checkpoint_interval (int, optional): ``default_hooks.checkpoint.interval``. Defaults
+            to the config's.
+
+    Returns:
+        list[str]: ``key=value`` strings.
+    """
+    opts = ['model.model_name=ovseg-tiny-vit', 'train_dataloader.batch_size=8',
+            f'train_cfg.max_iters={max_iters}', f'train_cfg.val_interval={max_iters}',
+            'train_dataloader.dataset.pipeline.2.scale=(32,32)']
+    if log_interval is not None:
+        opts.append(f'default_hooks.logger.interval={log_interval}')
+    if checkpoint_interval is not None:
+        opts.append(f'default_hooks.checkpoint.interval={checkpoint_interval}')
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        opts += [f'{loader}.dataset.data_root={data_root}', f'{loader}.num_workers={workers}',
+                 f'{loader}.persistent_workers=False']
+    for loader in ('val_dataloader', 'test_dataloader'):
+        opts += [f'{loader}.dataset.pipeline.1.size=32',
+                 f'{loader}.dataset.pipeline.2.scale=(32,32)']
+    return opts
 
 
 def logged_losses(work_dir: str) -> Dict[int, float]:

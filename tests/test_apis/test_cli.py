@@ -1,7 +1,7 @@
 """ovseg/apis/cli.py through the real entry points: an expected error is one line, no traceback.
 
 tools/test.py and tools/train.py run as subprocesses on a 16-image SynthWorld world with the
-tiny ``ovseg-tiny-vit`` CLIP (the setup of tests/test_tools/test_train_test_cli.py), each with
+tiny ``ovseg-tiny-vit`` CLIP (``ovseg.testing.tiny_run_options``), each with
 one bad input. The demo's cases are in tests/test_models/test_denseclip/test_demo.py.
 """
 import os
@@ -14,24 +14,11 @@ import pytest
 
 from ovseg.apis.cli import error_line
 from ovseg.datasets.synthworld import SceneConfig, generate
-from ovseg.testing import save_init_weights_checkpoint
+from ovseg.testing import TINY_RUN_CONFIG, save_init_weights_checkpoint, tiny_run_options
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
+CONFIG = osp.join(ROOT, TINY_RUN_CONFIG)
 VAL_IMAGE = 'img_dir/val/000000.png'
-
-
-def _options(world, *, workers=0, extra=()):
-    opts = ['model.model_name=ovseg-tiny-vit', 'train_dataloader.batch_size=8',
-            'train_cfg.max_iters=1', 'train_cfg.val_interval=1', *extra,
-            'train_dataloader.dataset.pipeline.2.scale=(32,32)']
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        opts += [f'{loader}.dataset.data_root={world}', f'{loader}.num_workers={workers}',
-                 f'{loader}.persistent_workers=False']
-    for loader in ('val_dataloader', 'test_dataloader'):
-        opts += [f'{loader}.dataset.pipeline.1.size=32',
-                 f'{loader}.dataset.pipeline.2.scale=(32,32)']
-    return opts
 
 
 def run_tool(*args):
@@ -56,7 +43,7 @@ def world(tmp_path_factory):
     generate(str(out / 'world'), num_train=16, num_val=6, seed=0,
              config=SceneConfig(image_size=64), workers=1, log=lambda *a: None)
     save_init_weights_checkpoint(CONFIG, str(out / 'ck.pth'),
-                                 cfg_options=_options(str(out / 'world')))
+                                 cfg_options=tiny_run_options(str(out / 'world')))
     return out
 
 
@@ -76,7 +63,7 @@ def _broken_world(world, tmp_path, case):
 def _test(world, *args, data_root=None, checkpoint=None, workers=0, config=CONFIG):
     return run_tool('tools/test.py', config, checkpoint or str(world / 'ck.pth'), *args,
                     '--work-dir', str(world / 'work'), '--cfg-options',
-                    *_options(data_root or str(world / 'world'), workers=workers))
+                    *tiny_run_options(data_root or str(world / 'world'), workers=workers))
 
 
 @pytest.mark.parametrize('vocabulary, names', [
@@ -124,7 +111,7 @@ def test_unexpected_error_keeps_its_traceback(world):
     """A config the DataLoader rejects (persistent workers without workers) is not a
     user-input error we know: its traceback stays."""
     proc = run_tool('tools/test.py', CONFIG, str(world / 'ck.pth'), '--work-dir',
-                    str(world / 'work'), '--cfg-options', *_options(str(world / 'world')),
+                    str(world / 'work'), '--cfg-options', *tiny_run_options(str(world / 'world')),
                     'test_dataloader.persistent_workers=True')
     assert proc.returncode != 0
     assert 'Traceback' in proc.stderr and 'persistent_workers option needs' in proc.stderr
@@ -138,7 +125,7 @@ def test_training_on_an_empty_image(world, tmp_path):
     for name in os.listdir(copy / 'img_dir/train'):
         (copy / 'img_dir/train' / name).write_bytes(b'')
     proc = run_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'run'),
-                    '--cfg-options', *_options(str(copy)))
+                    '--cfg-options', *tiny_run_options(str(copy)))
     assert_one_error_line(proc, str(copy / 'img_dir/train'), 'empty (0 bytes)')
 
 

@@ -4,7 +4,7 @@ Every runner entry point that reads a checkpoint (``tools/train.py --resume``, t
 ``load_from``, ``tools/test.py``) gets a weights-only-clean checkpoint whose stored config texts
 (``meta.config``, which mmengine's ``resume`` executes, ``meta.cfg`` and
 ``message_hub.runtime_info.cfg``) are Python that writes a marker file when executed. The model
-is the tiny SynthWorld CLIP setup of tests/test_tools/test_train_test_cli.py.
+is the tiny SynthWorld CLIP setup of ``ovseg.testing.tiny_run_options``.
 """
 import os.path as osp
 import subprocess
@@ -15,10 +15,10 @@ import torch
 
 from ovseg.datasets.synthworld import SceneConfig, generate
 from ovseg.compat import safe_torch_load
-from ovseg.testing import add_config_text, load_script
+from ovseg.testing import TINY_RUN_CONFIG, add_config_text, tiny_run_options
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
+CONFIG = osp.join(ROOT, TINY_RUN_CONFIG)
 pytestmark = pytest.mark.slow
 
 
@@ -29,9 +29,8 @@ def hostile_checkpoint(src: str, dst: str, marker: str, extra: str = '') -> str:
 
 
 def _options(world, max_iters):
-    """The tiny SynthWorld CLIP run of test_train_test_cli.py, checkpointing every 2 iterations."""
-    cli_test = load_script('tests/test_tools/test_train_test_cli.py')
-    return cli_test._options(world, max_iters=max_iters, checkpoint_interval=2)
+    """The tiny SynthWorld CLIP run of the tool tests, checkpointing every 2 iterations."""
+    return tiny_run_options(world, max_iters=max_iters, log_interval=5, checkpoint_interval=2)
 
 
 def _run(args):

@@ -13,10 +13,10 @@ import sys
 import pytest
 
 from ovseg.datasets.synthworld import SceneConfig, generate
-from ovseg.testing import kill_after_first_checkpoint
+from ovseg.testing import TINY_RUN_CONFIG, kill_after_first_checkpoint, tiny_run_options
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
+CONFIG = osp.join(ROOT, TINY_RUN_CONFIG)
 pytestmark = pytest.mark.slow
 
 
@@ -28,19 +28,8 @@ def world(tmp_path_factory):
     return str(out)
 
 
-def _options(world, *, max_iters, checkpoint_interval=10):
-    opts = ['model.model_name=ovseg-tiny-vit', 'train_dataloader.batch_size=8',
-            f'train_cfg.max_iters={max_iters}', f'train_cfg.val_interval={max_iters}',
-            'default_hooks.logger.interval=5',
-            f'default_hooks.checkpoint.interval={checkpoint_interval}',
-            'train_dataloader.dataset.pipeline.2.scale=(32,32)']
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        opts += [f'{loader}.dataset.data_root={world}', f'{loader}.num_workers=0',
-                 f'{loader}.persistent_workers=False']
-    for loader in ('val_dataloader', 'test_dataloader'):
-        opts += [f'{loader}.dataset.pipeline.1.size=32',
-                 f'{loader}.dataset.pipeline.2.scale=(32,32)']
-    return opts
+def _options(world, *, max_iters):
+    return tiny_run_options(world, max_iters=max_iters, log_interval=5, checkpoint_interval=10)
 
 
 def _run(args, **kwargs):
