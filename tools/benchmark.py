@@ -5,10 +5,13 @@
     python tools/benchmark.py denseclip synthworld [--arch rn-s|vit-s] [--iters 1000] [--clip W.pt]
 
 Each subcommand measures what it compares side by side in one run and prints markdown tables.
+Weights it trains stay in its work dirs: the weights cache it sees is a temporary one that reads
+the user's registered weights and never replaces them (``benchmark_weights_cache``).
 """
 import argparse
 
-from benchmarks.common import load_benchmarks  # tools/benchmarks/: the script's folder
+from benchmarks.common import (  # tools/benchmarks/: the script's folder
+    benchmark_weights_cache, load_benchmarks)
 
 from ovseg.apis.cli import run_cli
 
@@ -26,7 +29,11 @@ def main(argv=None) -> None:
         for name, bench in sorted(benchmarks.items()):
             print(f'{name}: {bench.help}')
         return
-    runners[args.benchmark](args)
+    from ovseg.utils.weights import cache_dir
+    print(f'[benchmark] weights names read from {cache_dir()}; the weights this benchmark '
+          'trains stay in its work dirs', flush=True)
+    with benchmark_weights_cache():
+        runners[args.benchmark](args)
 
 
 if __name__ == '__main__':

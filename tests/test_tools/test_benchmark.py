@@ -2,6 +2,7 @@
 ``tools/benchmarks/``, and the library (``ovseg/``) neither holds nor runs any tool."""
 import ast
 import glob
+import os
 import os.path as osp
 import re
 import subprocess
@@ -63,3 +64,44 @@ def test_library_neither_holds_nor_runs_tools():
             offenders.append(rel)
         offenders += [f'{rel}: {s!r}' for s in _code_strings(path) if TOOL_SCRIPT.search(s)]
     assert not offenders
+
+
+@pytest.mark.slow
+def test_benchmark_training_never_replaces_the_users_weights(tmp_path, weights_cache,
+                                                             monkeypatch):
+    """A benchmark that trains a config whose ExportCLIPHook publishes a weights name (as the
+    mask-adapted benchmark does) reads the user's weights by name, keeps what it trains in its
+    work dir, and leaves the user's cache as it was."""
+    from ovseg.datasets.synthworld import SceneConfig, generate
+    from ovseg.testing import TINY_RUN_CONFIG, import_tool, tiny_run_options
+    from ovseg.utils.weights import CACHE_ENV, resolve_weights, weights_path
+    common = import_tool('benchmarks.common')
+    name = 'synthworld-rn-s-captions'  # TINY_RUN_CONFIG's ExportCLIPHook publishes it
+    user_file = weights_path(name)
+    with open(user_file, 'wb') as f:
+        f.write(b'the user weights')
+    world, work_dir = str(tmp_path / 'world'), str(tmp_path / 'work')
+    generate(world, num_train=16, num_val=6, seed=0, config=SceneConfig(image_size=64),
+             workers=1, log=lambda *a: None)
+    seen = {}
+
+    def setup(parser):
+        def run(args):
+            with open(resolve_weights(name), 'rb') as f:
+                seen['read'] = f.read()
+            common.run_tool(['tools/train.py', TINY_RUN_CONFIG, '--work-dir', work_dir,
+                             '--cfg-options', *tiny_run_options(world)],
+                            str(tmp_path / 'train.log'))
+            seen['cache'] = resolve_weights(name)
+        return run
+
+    monkeypatch.setitem(common._BENCHMARKS, 'cache-check',
+                        common.Benchmark('cache-check', 'trains a tiny named CLIP', setup))
+    load_script('tools/benchmark.py').main(['cache-check'])
+    assert seen['read'] == b'the user weights'
+    with open(user_file, 'rb') as f:
+        assert f.read() == b'the user weights'
+    trained = osp.join(work_dir, 'synthclip-rn-s-captions.pt')
+    assert osp.isfile(trained) and osp.getsize(trained) > 1000
+    assert not osp.exists(osp.dirname(seen['cache']))  # the temporary cache is gone
+    assert os.environ[CACHE_ENV] == weights_cache

@@ -11,7 +11,9 @@ Helpers: parameter counts, FLOPs (mmengine's fvcore-style analyzer, 1 FLOP = 1 m
 plus handles for fused attention), interleaved wall-clock timing and the peak resident memory
 of a call (GPU: ``torch.cuda.max_memory_allocated``; CPU: a forked child's ``VmHWM``), and
 the plumbing of the SynthWorld recipes: run a ``tools/`` script, read its last metrics, load a
-config with ``--cfg-options`` strings, write the report.
+config with ``--cfg-options`` strings, write the report. Every benchmark runs inside
+:func:`benchmark_weights_cache`, so the weights its trainings publish by name never replace the
+user's.
 """
 import argparse
 import glob
@@ -23,9 +25,11 @@ import pkgutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 import torch
 from torch import nn
@@ -230,6 +234,38 @@ def tool_env(threads: int = 0) -> Dict[str, str]:
     if threads:
         env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
     return env
+
+
+@contextmanager
+def benchmark_weights_cache() -> Iterator[str]:
+    """Point the ovseg weights cache (``$OVSEG_CACHE``) at a temporary folder while a
+    benchmark runs, so that its short trainings never replace the user's registered weights.
+
+    A training whose ``ExportCLIPHook`` has a ``name`` writes its weights into its work dir and
+    copies them into the cache under that name. Inside this context the cache is a temporary
+    folder holding a symbolic link to each weights file of the user's cache: names still read
+    the user's weights, while a published file replaces only the link (``register_weights``
+    renames over the link, not its target). The folder is removed and ``$OVSEG_CACHE``
+    restored on exit; what the benchmark trained stays in its work dirs.
+
+    Yields:
+        str: the temporary cache folder.
+    """
+    from ovseg.utils.weights import CACHE_ENV, list_weights, weights_path
+    user_files = [weights_path(name) for name in list_weights()]
+    previous = os.environ.get(CACHE_ENV)
+    with tempfile.TemporaryDirectory(prefix='ovseg-benchmark-weights-') as folder:
+        for path in user_files:
+            if osp.isfile(path):
+                os.symlink(osp.realpath(path), osp.join(folder, osp.basename(path)))
+        os.environ[CACHE_ENV] = folder
+        try:
+            yield folder
+        finally:
+            if previous is None:
+                os.environ.pop(CACHE_ENV, None)
+            else:
+                os.environ[CACHE_ENV] = previous
 
 
 def run_tool(cmd: List[str], log: str, *, env: Optional[Dict[str, str]] = None) -> None:
