@@ -325,6 +325,14 @@ def load_config_with_options(config: str, options: Sequence[str] = ()):
                        cfg_options=parser.parse_args(['--o', *options]).o if options else None)
 
 
+def write_json(path: str, data: Dict, *, indent: int = 2) -> None:
+    """Write ``data`` to the JSON file ``path`` (an ``--out`` option), creating its folder."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(data, f, indent=indent)
+    print(f'[benchmark] wrote {path}')
+
+
 def write_report(work: str, text: str, results: Dict) -> None:
     """Print ``text`` and write it to ``work/results.md``, ``results`` to ``results.json``."""
     print(text)

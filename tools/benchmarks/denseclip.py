@@ -13,7 +13,6 @@ synthworld
     untrained CLIP (raw class names, no contexts); mIoU over all / seen / unseen classes.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import time
@@ -23,7 +22,8 @@ import torch
 
 from .common import (ROOT, count_flops, count_parameters, interleaved_timing, last_metrics,
                         peak_memory_mb, pick_metric,
-                        register_benchmark, run_tool, unused_parameters, write_report)
+                        register_benchmark, run_tool, unused_parameters, write_json,
+                        write_report)
 
 SPEED_CONFIGS = {
     'rn50': ('denseclip_r50-clip_fpn_8xb4-80k_ade20k-512x512.py',
@@ -141,11 +141,9 @@ def _speed(args) -> None:
         report[arch] = rows
         _print_speed(arch, rows, args.size, device)
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(dict(size=args.size, device=device, torch_threads=torch.get_num_threads(),
-                           results=report), f, indent=1)
-        print(f'[benchmark] wrote {args.out}')
+        write_json(args.out, dict(size=args.size, device=device,
+                                  torch_threads=torch.get_num_threads(), results=report),
+                   indent=1)
 
 
 def _print_speed(arch: str, rows: Dict, size: int, device: str) -> None:

@@ -22,7 +22,6 @@ then evaluate on val with ground-truth masks as proposals: crop mode with mean f
 with its proposals (plus stage 1 alone / CLIP alone and the invalid-proposal variants).
 """
 import argparse
-import json
 import math
 import os
 import os.path as osp
@@ -33,7 +32,7 @@ import torch
 
 from .common import (SYNTHWORLD_VIT_CLIP, SYNTHWORLD_VIT_CLIP_RECIPE, device_synchronizer,
                         interleaved_timing, last_metrics, peak_memory_mb, pick_metric,
-                        register_benchmark, run_tool, write_report)
+                        register_benchmark, run_tool, write_json, write_report)
 
 
 def random_blob_masks(num: int, height: int, width: int, *, seed: int = 0) -> torch.Tensor:
@@ -151,8 +150,7 @@ def run(args: argparse.Namespace) -> Dict[str, dict]:
     out = dict(results=results, ratios=ratios, model=args.model, size=args.size,
                num_masks=args.num_masks, device=str(device), threads=threads)
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(out, f, indent=2)
+        write_json(args.out, out)
     return out
 
 

@@ -31,7 +31,6 @@ clock and process CPU time, the stable measure on a shared machine with ``OMP_NU
 masks per image and the ratios amg / text-prompted.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import statistics
@@ -43,7 +42,7 @@ import torch.nn.functional as F
 
 from .common import (SYNTHWORLD_VIT_CLIP, SYNTHWORLD_VIT_CLIP_RECIPE, device_synchronizer,
                         last_metrics, load_config_with_options, register_benchmark, run_tool,
-                        tool_env, write_report)
+                        tool_env, write_json, write_report)
 
 PLACEMENT_CONFIGS = {
     'none': 'mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py',
@@ -165,8 +164,7 @@ def run(args: argparse.Namespace) -> dict:
                points_per_batch=args.points_per_batch, no_filters=args.no_filters,
                device=str(device), threads=threads, repeats=args.repeats)
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(out, f, indent=2)
+        write_json(args.out, out)
     return out
 
 

@@ -1,5 +1,4 @@
 """DenseCLIP detectors on mmdet 3.x: RetinaNet and Mask R-CNN with language guidance."""
-import copy
 from typing import List, Optional, Sequence, Tuple
 
 import torch
@@ -95,18 +94,7 @@ class _DenseCLIPDetectorMixin(LanguageGuideMixin):
                              f'{len(levels)} backbone levels')
         self.score_concat_index = score_concat_index
         if neck is not None:
-            neck = copy.deepcopy(neck)
-            expected = list(levels)
-            expected[score_concat_index] += num_classes
-            given = neck.get('in_channels')
-            if given is None:
-                neck['in_channels'] = expected
-            elif list(given) != expected:
-                raise ValueError(
-                    f'neck.in_channels={list(given)} do not match the backbone levels {levels} '
-                    f'plus num_classes={num_classes} score channels at score_concat_index='
-                    f'{score_concat_index}: expected {expected} (or leave in_channels out).')
-            self.neck = MODELS.build(neck)
+            self.neck = MODELS.build(self._neck_with_channels(neck, num_classes))
         self.seg_loss_weight = seg_loss_weight
         self.size_divisor = size_divisor
         self._train_score: Optional[Tuple[Tensor, Tuple[int, int], float]] = None

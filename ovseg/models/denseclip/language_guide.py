@@ -7,6 +7,7 @@ map. Parameters stay at the top level of the model (``text_encoder.*``,
 ``context_decoder.*``, ``contexts``, ``gamma``), as in the original checkpoints, so
 optimizer rules keyed on ``backbone``/``text_encoder`` do not catch the contexts.
 """
+import copy
 import warnings
 from typing import List, Optional, Sequence, Tuple, Union
 
@@ -107,6 +108,26 @@ class LanguageGuideMixin:
         self._text_cache: Optional[Tuple[tuple, Tensor]] = None
         if class_names is not None:
             self.set_vocabulary(class_names)
+
+    def _neck_with_channels(self, neck: dict, num_classes: int) -> dict:
+        """A copy of ``neck`` with ``in_channels`` filled or checked: the backbone levels plus
+        K = ``num_classes`` score channels at ``self.score_concat_index`` (Sec. 3.2)."""
+        levels = list(self.backbone.out_channels)
+        if not 0 <= self.score_concat_index < len(levels):
+            raise ValueError(f'score_concat_index={self.score_concat_index} is not one of the '
+                             f'{len(levels)} backbone levels')
+        neck = copy.deepcopy(neck)
+        expected = list(levels)
+        expected[self.score_concat_index] += num_classes
+        given = neck.get('in_channels')
+        if given is None:
+            neck['in_channels'] = expected
+        elif list(given) != expected:
+            raise ValueError(
+                f'neck.in_channels={list(given)} do not match the backbone levels {levels} '
+                f'plus num_classes={num_classes} score channels at score_concat_index='
+                f'{self.score_concat_index}: expected {expected} (or leave in_channels out).')
+        return neck
 
     # ------------------------------------------------------------------ vocabulary
     def set_vocabulary(self, names: Union[Vocabulary, Sequence[str]]) -> None:

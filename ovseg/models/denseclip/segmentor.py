@@ -1,5 +1,4 @@
 """DenseCLIP semantic segmentor on mmseg 1.x."""
-import copy
 import warnings
 from typing import List, Optional, Sequence, Tuple
 
@@ -107,7 +106,6 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
         if not backbone.get('with_embeddings', False):
             raise ValueError('DenseCLIP needs backbone.with_embeddings=True')
         num_classes = decode_head['num_classes']
-        neck = None if neck is None else copy.deepcopy(neck)
         test_cfg = ConfigDict(mode='whole') if test_cfg is None else ConfigDict(test_cfg)
         self.score_concat_index = score_concat_index
         super().__init__(backbone=backbone, decode_head=decode_head, neck=None,
@@ -129,24 +127,6 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
                             num_classes=num_classes)
 
     # ------------------------------------------------------------------ construction
-    def _neck_with_channels(self, neck: dict, num_classes: int) -> dict:
-        """Fill or check the neck's ``in_channels`` (backbone levels + K score channels)."""
-        levels = list(self.backbone.out_channels)
-        if not 0 <= self.score_concat_index < len(levels):
-            raise ValueError(f'score_concat_index={self.score_concat_index} is not one of the '
-                             f'{len(levels)} backbone levels')
-        expected = list(levels)
-        expected[self.score_concat_index] += num_classes
-        given = neck.get('in_channels')
-        if given is None:
-            neck['in_channels'] = expected
-        elif list(given) != expected:
-            raise ValueError(
-                f'neck.in_channels={list(given)} do not match the backbone levels {levels} '
-                f'plus num_classes={num_classes} score channels at score_concat_index='
-                f'{self.score_concat_index}: expected {expected} (or leave in_channels out).')
-        return neck
-
     def _init_decode_head(self, decode_head: dict) -> None:
         """Build the decode head; ``out_channels`` becomes a property (vocabulary size)."""
         self.decode_head = MODELS.build(decode_head)

@@ -85,9 +85,13 @@ class _OpenVocabHeadMixin:
     (``[1] * K + [no_object_weight]``) are updated per call.
     """
 
-    def _init_open_vocab(self, *, embed_dim: int, class_embed_hidden: int,
-                         class_embed_layers: int, logit_scale: float,
-                         no_object_weight: float) -> None:
+    def __init__(self, *, embed_dim: int, class_embed_hidden: int = 1024,
+                 class_embed_layers: int = 2, logit_scale: float = 100.0,
+                 no_object_weight: float = 0.1, **kwargs) -> None:
+        """Build the mmseg head with one placeholder class (``num_classes`` is not needed),
+        then replace its ``cls_embed``; the arguments are those of the two heads below."""
+        kwargs.pop('num_classes', None)
+        super().__init__(num_classes=1, **self._head_kwargs(kwargs, no_object_weight))
         self.cls_embed = OpenVocabClassEmbed(
             in_channels=self.cls_embed.in_features, embed_dim=embed_dim,
             hidden_channels=class_embed_hidden, num_layers=class_embed_layers,
@@ -197,15 +201,6 @@ class OpenVocabMaskFormerHead(_OpenVocabHeadMixin, MaskFormerHead):
             losses, ``train_cfg``...); ``num_classes`` is not needed.
     """
 
-    def __init__(self, *, embed_dim: int, class_embed_hidden: int = 1024,
-                 class_embed_layers: int = 2, logit_scale: float = 100.0,
-                 no_object_weight: float = 0.1, **kwargs) -> None:
-        kwargs.pop('num_classes', None)
-        super().__init__(num_classes=1, **self._head_kwargs(kwargs, no_object_weight))
-        self._init_open_vocab(embed_dim=embed_dim, class_embed_hidden=class_embed_hidden,
-                              class_embed_layers=class_embed_layers, logit_scale=logit_scale,
-                              no_object_weight=no_object_weight)
-
 
 @MODELS.register_module()
 class OpenVocabMask2FormerHead(_OpenVocabHeadMixin, Mask2FormerHead):
@@ -223,12 +218,3 @@ class OpenVocabMask2FormerHead(_OpenVocabHeadMixin, Mask2FormerHead):
         no_object_weight (float): CE weight of the no-object class. Defaults to 0.1.
         **kwargs: mmseg ``Mask2FormerHead`` arguments; ``num_classes`` is not needed.
     """
-
-    def __init__(self, *, embed_dim: int, class_embed_hidden: int = 1024,
-                 class_embed_layers: int = 2, logit_scale: float = 100.0,
-                 no_object_weight: float = 0.1, **kwargs) -> None:
-        kwargs.pop('num_classes', None)
-        super().__init__(num_classes=1, **self._head_kwargs(kwargs, no_object_weight))
-        self._init_open_vocab(embed_dim=embed_dim, class_embed_hidden=class_embed_hidden,
-                              class_embed_layers=class_embed_layers, logit_scale=logit_scale,
-                              no_object_weight=no_object_weight)

@@ -10,7 +10,7 @@ from mmseg.registry import MODELS
 from segment_anything import SamAutomaticMaskGenerator
 from torch import Tensor
 
-from .sam_loading import SamSpec, build_sam, load_sam_weights, read_sam_checkpoint
+from .sam_loading import SamSpec, build_sam, load_sam_checkpoint
 
 
 def iter_images(inputs: Tensor,
@@ -111,8 +111,7 @@ class SAMProposalGenerator(BaseModule):
         """Apply ``init_cfg``, then load ``checkpoint`` into SAM (weights-only, strict)."""
         super().init_weights()
         if self.checkpoint is not None:
-            load_sam_weights(self.sam, read_sam_checkpoint(self.checkpoint),
-                             source=self.checkpoint)
+            load_sam_checkpoint(self.sam, self.checkpoint)
 
     @torch.no_grad()
     def generate(self, image: np.ndarray) -> List[dict]:

@@ -154,6 +154,12 @@ def load_sam_weights(sam: Sam, state_dict: Dict[str, torch.Tensor], *,
     load_model_weights(sam, state_dict, name=source, model_desc=f'this SAM ({_describe(sam)})')
 
 
+def load_sam_checkpoint(sam: Sam, checkpoint: str) -> None:
+    """Read ``checkpoint`` with :func:`read_sam_checkpoint` and load it with
+    :func:`load_sam_weights` (strict; error messages name the file)."""
+    load_sam_weights(sam, read_sam_checkpoint(checkpoint), source=os.fspath(checkpoint))
+
+
 def _describe(sam: Sam) -> str:
     encoder = sam.image_encoder
     return (f'image encoder width {encoder.patch_embed.proj.out_channels}, '
@@ -196,5 +202,5 @@ def build_sam(sam: SamSpec = 'vit_b', checkpoint: Optional[str] = None) -> Sam:
         raise TypeError(f'sam must be a variant name, an architecture dict or a Sam, '
                         f'not {type(sam).__name__}')
     if checkpoint is not None:
-        load_sam_weights(model, read_sam_checkpoint(checkpoint), source=os.fspath(checkpoint))
+        load_sam_checkpoint(model, checkpoint)
     return model.eval()

@@ -12,7 +12,7 @@ from torch import Tensor, nn
 from ..clip.normalization import normalize_image
 from ..clip.score_map import pixel_text_score
 from .sam_generator import iter_images, pad_masks
-from .sam_loading import SamSpec, build_sam, load_sam_weights, read_sam_checkpoint
+from .sam_loading import SamSpec, build_sam, load_sam_checkpoint
 
 def score_peaks(scores: Tensor, num_points: int, *, kernel: int = 3) -> Tuple[Tensor, Tensor]:
     """The ``num_points`` strongest local maxima of each of K score maps.
@@ -117,8 +117,7 @@ class TextPromptedSAM(BaseModule):
         """Apply ``init_cfg`` (the CLIP tower loads its ``pretrained``), then SAM's weights."""
         super().init_weights()
         if self.checkpoint is not None:
-            load_sam_weights(self.sam, read_sam_checkpoint(self.checkpoint),
-                             source=self.checkpoint)
+            load_sam_checkpoint(self.sam, self.checkpoint)
 
     @torch.no_grad()
     def score_map(self, image: Tensor, class_embeddings: Tensor) -> Tensor:
