@@ -17,7 +17,7 @@ def enlarge_boxes(boxes: Tensor, scales: Union[float, Tensor], height: int,
                   width: int) -> Tensor:
     """Scale boxes around their centres, clip to the image, round outwards to whole pixels.
 
-    CLIP-Attr's ``ScaleCrop`` (https://arxiv.org/abs/2301.09506, Sec. 4.1 / released
+    CLIP-Attr's ``ScaleCrop`` (https://arxiv.org/abs/2301.09506; the released
     pipeline): width and height both times ``scales`` (``1 + U(0, 0.2)`` in training).
 
     Args:
@@ -55,7 +55,7 @@ def crop_boxes(image: Tensor, boxes: Tensor, *, size: int, scales: Union[float, 
                pad_value: Sequence[float] = (0.0, 0.0, 0.0)) -> Tensor:
     """Batched square crops of boxes: enlarge, cut, resize keeping aspect, centre-pad.
 
-    CLIP-Attr's region input (https://arxiv.org/abs/2301.09506, Sec. 3.3): each box
+    CLIP-Attr's region input (https://arxiv.org/abs/2301.09506, released pipeline): each box
     enlarged (:func:`enlarge_boxes`), resized so that its longer side is ``size``
     (bilinear, antialiased), and padded on both sides to ``size`` x ``size``. Deterministic
     for fixed ``scales`` (the test setting; the original also cropped randomly at test).

@@ -20,8 +20,8 @@ CONTEXT_SLOT = -1
 class AttributePromptClassifier(TextClassifier):
     """Prompt-learned text embeddings of attributes and categories with their parent types.
 
-    OvarNet / CLIP-Attr (https://arxiv.org/abs/2301.09506, Sec. 3.2, "prompt learning",
-    Fig. 3): every synonym of a class becomes the sequence ::
+    OvarNet / CLIP-Attr (https://arxiv.org/abs/2301.09506, prompt learning; layout of the
+    released ``PromptAttributes``; paper section not checked here): every synonym of a class becomes the sequence ::
 
         [SOT] P1..Pn <name tokens> Pn+1..P2n <parent-type tokens> P2n+1..P3n [EOT]
 
@@ -141,7 +141,7 @@ def pool_prompt_logits(logits: Tensor, class_index: Tensor, num_classes: int, *,
                        mode: str) -> Tensor:
     """Per-class logits from per-prompt logits: OvarNet's synonym pooling.
 
-    OvarNet (https://arxiv.org/abs/2301.09506, Sec. 3.2): the logits of a class's synonym
+    OvarNet (https://arxiv.org/abs/2301.09506, released code): the logits of a class's synonym
     prompts are averaged in training and max-pooled at test.
 
     Args:

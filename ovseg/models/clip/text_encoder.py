@@ -151,7 +151,7 @@ class CLIPTextEncoder(BaseModule):
         """Encode token embeddings laid out by the caller (context vectors anywhere).
 
         For prompts whose learnable vectors sit between words (OvarNet's attribute
-        prompts, https://arxiv.org/abs/2301.09506, Sec. 3.2), where :meth:`forward`'s
+        prompts, https://arxiv.org/abs/2301.09506), where :meth:`forward`'s
         "context after ``[SOT]``" does not fit.
 
         Args:

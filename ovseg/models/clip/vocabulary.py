@@ -175,7 +175,7 @@ class Vocabulary:
 
     Optionally each class has a parent type (VAW's attribute "type": ``'red'`` ->
     ``'color'``; a category's super-category), which attribute prompts put after the name
-    (OvarNet, https://arxiv.org/abs/2301.09506, Sec. 3.2).
+    (OvarNet, https://arxiv.org/abs/2301.09506).
 
     Immutable and hashable (a cache key); equal when the entries, the rule and the parents are.
 
