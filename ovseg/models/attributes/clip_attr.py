@@ -87,7 +87,7 @@ class CLIPAttr(BaseModel):
         self.visual = build_clip_tower(model_name, 'visual')
         self.freeze_image = freeze_image
         if freeze_image:
-            self.visual.requires_grad_(False)
+            self.visual.requires_grad_(False).eval()
         text_encoder = CLIPTextEncoder(model_name=model_name, freeze=freeze_text)
         text_encoder.logit_scale.requires_grad_(False)  # the head's own copy learns
         self.classifier = AttributePromptClassifier(text_encoder=text_encoder,

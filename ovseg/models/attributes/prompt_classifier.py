@@ -32,7 +32,7 @@ class AttributePromptClassifier(TextClassifier):
     (:meth:`Vocabulary.with_parents`): ``'red'`` with ``'color'``, a category with its
     super-category.
 
-    The 3n vectors are :attr:`TextClassifier.context` (shape (1, 3n, W)), laid out between
+    The 3n vectors are :attr:`TextClassifier.context` ((1, 3n, W)), laid out between
     the words instead of after ``[SOT]``; tokenising, chunking and the cache are the base
     class's. Use :meth:`encode_prompts` to get one embedding per synonym (the head pools
     their logits); :meth:`encode` averages them like the base class.
@@ -42,7 +42,8 @@ class AttributePromptClassifier(TextClassifier):
 
     Args:
         text_encoder (dict | CLIPTextEncoder): the text tower (CLIP BPE tokenizer).
-        num_context_tokens (int): learnable vectors, split in three equal parts.
+        num_context_tokens (int): learnable vectors, split in three equal parts; 0 gives
+            the plain prompt ``[SOT] <name> <parent> [EOT]`` (a zero-shot baseline).
             Defaults to 30.
         vocabulary (Vocabulary, optional): initial classes, with parents. Defaults to None.
         synonyms (str, optional): synonym rule (:class:`TextClassifier`). Defaults to None.
@@ -63,9 +64,9 @@ class AttributePromptClassifier(TextClassifier):
                  num_context_tokens: int = 30, vocabulary: Optional[VocabularyLike] = None,
                  synonyms: Optional[str] = None, chunk_size: int = 256,
                  init_cfg: Optional[dict] = None) -> None:
-        if num_context_tokens <= 0 or num_context_tokens % 3:
-            raise ValueError(f'num_context_tokens must be a positive multiple of 3 (three '
-                             f'equal parts), not {num_context_tokens}')
+        if num_context_tokens < 0 or num_context_tokens % 3:
+            raise ValueError(f'num_context_tokens must be a multiple of 3 (three equal '
+                             f'parts), not {num_context_tokens}')
         super().__init__(text_encoder=text_encoder, templates='single', vocabulary=vocabulary,
                          synonyms=synonyms, num_context_tokens=num_context_tokens,
                          strict_length=True, chunk_size=chunk_size, init_cfg=init_cfg)
@@ -90,7 +91,7 @@ class AttributePromptClassifier(TextClassifier):
             >>> classifier.prompt_layout('red', 'color')
             [49406, -1, 736, -1, 3140, -1, 49407]
         """
-        n = self.context.shape[1] // 3
+        n = 0 if self.context is None else self.context.shape[1] // 3
         tok = self._tokenizer
         return ([tok.sot_token_id] + [CONTEXT_SLOT] * n + tok.encode(name)
                 + [CONTEXT_SLOT] * n + tok.encode(parent) + [CONTEXT_SLOT] * n
@@ -129,9 +130,10 @@ class AttributePromptClassifier(TextClassifier):
             chunk = tokens[start:start + self.chunk_size]  # (T', L)
             slots = (chunk == CONTEXT_SLOT)[..., None]  # (T', L, 1)
             x = encoder.token_embedding(chunk.clamp(min=0))  # (T', L, W)
-            context = self.context.to(x.dtype).expand(chunk.shape[0], -1, -1)  # (T', 3n, W)
-            # row-major fill: row t's slots take context vectors 1..3n in order
-            x = x.masked_scatter(slots.expand_as(x), context.reshape(-1))
+            if self.context is not None:
+                context = self.context.to(x.dtype).expand(chunk.shape[0], -1, -1)  # (T', 3n, W)
+                # row-major fill: row t's slots take context vectors 1..3n in order
+                x = x.masked_scatter(slots.expand_as(x), context.reshape(-1))
             eot_index = (chunk == self._tokenizer.eot_token_id).int().argmax(dim=-1)  # (T',)
             embeddings.append(F.normalize(encoder.encode_embeddings(x, eot_index), dim=-1))
         return torch.cat(embeddings)  # (T, D)
