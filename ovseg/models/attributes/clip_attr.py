@@ -9,8 +9,7 @@ from mmengine.structures import BaseDataElement
 from torch import Tensor, nn
 
 from ..clip import (CLIP_MEAN, CLIPTextEncoder, Vocabulary, build_clip_tower,
-                    clip_data_preprocessor, load_clip_weights, read_clip_checkpoint,
-                    resolve_pretrained, select_tower)
+                    clip_data_preprocessor, load_clip_tower)
 from .crops import crop_boxes
 from .loss import frequency_weights
 from .prompt_classifier import AttributePromptClassifier, pool_prompt_logits
@@ -113,10 +112,8 @@ class CLIPAttr(BaseModel):
         """Apply ``init_cfg``, load both towers from ``pretrained``, start the scale from CLIP's."""
         super().init_weights()
         if self.pretrained is not None:
-            path = resolve_pretrained(self.model_name, self.pretrained)
-            state_dict = read_clip_checkpoint(path)
-            load_clip_weights(self.visual, select_tower(state_dict, 'visual'), source=path)
-            load_clip_weights(self.text_encoder, select_tower(state_dict, 'text'), source=path)
+            for module, tower in ((self.visual, 'visual'), (self.text_encoder, 'text')):
+                load_clip_tower(module, self.model_name, self.pretrained, tower)
         with torch.no_grad():
             self.logit_scale.copy_(self.text_encoder.logit_scale)
 

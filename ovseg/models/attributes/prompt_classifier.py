@@ -20,8 +20,9 @@ CONTEXT_SLOT = -1
 class AttributePromptClassifier(TextClassifier):
     """Prompt-learned text embeddings of attributes and categories with their parent types.
 
-    OvarNet / CLIP-Attr (https://arxiv.org/abs/2301.09506, prompt learning; layout of the
-    released ``PromptAttributes``; paper section not checked here): every synonym of a class becomes the sequence ::
+    OvarNet / CLIP-Attr (https://arxiv.org/abs/2301.09506, prompt learning; the layout of
+    the released ``PromptAttributes``; paper section not checked here): every synonym of a
+    class becomes the sequence ::
 
         [SOT] P1..Pn <name tokens> Pn+1..P2n <parent-type tokens> P2n+1..P3n [EOT]
 

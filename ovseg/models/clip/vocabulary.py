@@ -264,12 +264,6 @@ class Vocabulary:
             parents = [parents] * len(self)
         return dataclasses.replace(self, parents=tuple(parents))
 
-    def with_parents(self, parents: Union[str, Sequence[str]]) -> 'Vocabulary':
-        """The same entries with parent types (one per entry, or one string for all)."""
-        if isinstance(parents, str):
-            parents = [parents] * len(self)
-        return dataclasses.replace(self, parents=tuple(parents))
-
     def aligned_to(self, classes: Sequence[str], *, what: str = 'the vocabulary') -> 'Vocabulary':
         """Check that this vocabulary names the dataset's classes one to one, in label order.
 

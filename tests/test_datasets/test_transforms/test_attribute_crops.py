@@ -1,7 +1,6 @@
 """Tests for ovseg/datasets/transforms/attribute_crops.py."""
 import numpy as np
 import pytest
-import torch
 
 from ovseg.datasets.transforms import CropBoxRegion, PackAttributeInputs
 

@@ -26,8 +26,10 @@ def _sample(attributes, label, spaces=('attribute', 'category')):
                            gt_attributes=torch.tensor(attributes), gt_label=torch.tensor(label))
 
 
-def test_modes_give_documented_shapes(tiny_rn_checkpoint):
+def test_modes_give_documented_shapes(tiny_rn_checkpoint, tiny_rn_clip):
     model = _model(tiny_rn_checkpoint)
+    torch.testing.assert_close(model.visual.state_dict(), tiny_rn_clip.visual.state_dict())
+    torch.testing.assert_close(model.text_encoder.text_projection, tiny_rn_clip.text_projection)
     assert model.logit_scale.item() == pytest.approx(model.text_encoder.logit_scale.item())
     assert model.classifier.vocabulary is None  # vocabularies live in the head
     inputs = torch.rand(2, 3, 32, 32)
