@@ -42,9 +42,16 @@ def _enable_visualization(cfg, show_dir: str) -> None:
 
 
 def _set_test_vocabulary(cfg, source: str) -> None:
+    from mmengine.registry import HOOKS
+
+    import ovseg.engine  # noqa: F401  (registers the vocabulary hooks)
+    from ovseg.engine import VocabularyHook
     from ovseg.models.clip.vocabulary import Vocabulary
     names = list(Vocabulary.from_source(source).names)  # plain names: the config holds data
-    hooks = [h for h in cfg.get('custom_hooks', []) if h['type'] == 'VocabularyHook']
+    # the hook or a subclass of it (AttributeVocabularyHook)
+    hooks = [h for h in cfg.get('custom_hooks', [])
+             if isinstance(HOOKS.get(h['type']), type)
+             and issubclass(HOOKS.get(h['type']), VocabularyHook)]
     if not hooks:
         raise InputError(f'--vocabulary needs a VocabularyHook in custom_hooks of {cfg.filename}.')
     hooks[0]['test_vocabulary'] = names

@@ -1,7 +1,8 @@
 """Runner-side pieces: the ovseg Runner (``RUNNERS``), train loop (``LOOPS``), hooks (``HOOKS``)."""
+from .attribute_vocabulary_hook import AttributeVocabularyHook
 from .random_state_hook import RandomStateHook
 from .resume_loop import ExactResumeIterBasedTrainLoop
 from .runner import OVSegRunner
 from .vocabulary_hook import VocabularyHook
 
-__all__ = ['ExactResumeIterBasedTrainLoop', 'OVSegRunner', 'RandomStateHook', 'VocabularyHook']
+__all__ = ['AttributeVocabularyHook', 'ExactResumeIterBasedTrainLoop', 'OVSegRunner', 'RandomStateHook', 'VocabularyHook']

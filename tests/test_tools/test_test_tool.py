@@ -123,3 +123,15 @@ def test_two_stage_config_names_its_stage1_weights(world, tmp_path, tiny_vit_che
     two_steps = _metrics(str(tmp_path / 'two_steps'))
     one_step = _metrics(str(tmp_path / 'one_step'))
     assert one_step == two_steps
+
+
+@pytest.mark.parametrize('config', [CONFIG, osp.join(
+    ROOT, 'configs/attributes/clip-attr_synthclip-rn-s_synthworld.py')])
+def test_vocabulary_option_finds_the_vocabulary_hook_or_a_subclass(config):
+    from mmengine.config import Config
+
+    from ovseg.testing import load_script
+    cfg = Config.fromfile(config)
+    load_script('tools/test.py')._set_test_vocabulary(cfg, 'disc, star')
+    (hook,) = [h for h in cfg.custom_hooks if 'test_vocabulary' in h]
+    assert hook['test_vocabulary'] == ['disc', 'star']

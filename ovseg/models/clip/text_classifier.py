@@ -192,7 +192,8 @@ class TextClassifier(BaseModule):
         """Changes whenever a parameter is replaced, moved or updated in place."""
         return tuple((p.data_ptr(), p._version) for p in self.parameters())
 
-    def _encode(self, tokens: Tensor, class_index: Tensor, num_classes: int) -> Tensor:
+    def _encode_prompts(self, tokens: Tensor, class_index: Tensor) -> Tensor:
+        """(T, D) embeddings of the prompts' tokens (T, L), L2-normalised over D, in chunks."""
         embeddings = []
         for start in range(0, tokens.shape[0], self.chunk_size):
             index = class_index[start:start + self.chunk_size]
@@ -201,24 +202,59 @@ class TextClassifier(BaseModule):
                 context = self.context if self.context.shape[0] == 1 else self.context[index]
             chunk = tokens[start:start + self.chunk_size]
             embeddings.append(F.normalize(self.text_encoder(chunk, context), dim=-1))  # (T', D)
-        embeddings = torch.cat(embeddings)  # (T, D)
+        return torch.cat(embeddings)  # (T, D)
+
+    def _encode(self, tokens: Tensor, class_index: Tensor, num_classes: int) -> Tensor:
+        embeddings = self._encode_prompts(tokens, class_index)  # (T, D)
         sums = embeddings.new_zeros(num_classes, embeddings.shape[1])
         return F.normalize(sums.index_add_(0, class_index, embeddings), dim=-1)  # (K, D)
 
-    def _embed(self, vocab: Vocabulary, tokens: Tensor, class_index: Tensor) -> Tensor:
-        """(K, D) from the tokens of ``vocab``: directly when training, else via the cache."""
-        if self.training and any(p.requires_grad for p in self.parameters()):
+    def _cache_key(self, vocab: Vocabulary) -> tuple:
+        """What the embeddings of ``vocab`` depend on besides the weights."""
+        return (self.templates, vocab.texts)
+
+    def encode_prompts(self, vocabulary: VocabularyLike) -> Tuple[Tensor, Tensor]:
+        """Embeddings of every prompt of a vocabulary, before the per-class mean.
+
+        For heads that pool the scores of a class's prompts themselves (mean in training,
+        max at test, as OvarNet does with synonyms). Cached like :meth:`encode`.
+
+        Args:
+            vocabulary (Vocabulary | str | Sequence[str]): K classes.
+
+        Returns:
+            tuple[Tensor, Tensor]: (T, D) prompt embeddings, L2-normalised over D, and
+            (T,) int64 the class of each prompt (every class has at least one).
+        """
+        vocab = self.as_vocabulary(vocabulary)
+        self._check_context_size(vocab)
+        if vocab == self._vocab and self._tokens is not None:
+            tokens, class_index = self._tokens, self._class_index
+        else:
+            tokens, class_index = self._tokenize(vocab)
+        return self._embed(vocab, tokens, class_index, per_prompt=True), class_index
+
+    def _embed(self, vocab: Vocabulary, tokens: Tensor, class_index: Tensor, *,
+               per_prompt: bool = False) -> Tensor:
+        """(K, D) (or (T, D) per prompt) from the tokens of ``vocab``: directly when
+        training, else via the cache."""
+        def encode() -> Tensor:
+            if per_prompt:
+                return self._encode_prompts(tokens, class_index)
             return self._encode(tokens, class_index, len(vocab))
+
+        if self.training and any(p.requires_grad for p in self.parameters()):
+            return encode()
         fingerprint = self._fingerprint()
         if fingerprint != self._cache_fingerprint:
             self.clear_cache()
             self._cache_fingerprint = fingerprint
-        key = (self.templates, vocab.texts)
+        key = (self._cache_key(vocab), per_prompt)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
         with torch.no_grad():
-            embeddings = self._encode(tokens, class_index, len(vocab))
+            embeddings = encode()
         self._cache[key] = embeddings
         if len(self._cache) > self._CACHE_SIZE:
             self._cache.popitem(last=False)

@@ -138,21 +138,47 @@ class CLIPTextEncoder(BaseModule):
                 context = context.expand(-1, num_texts, -1, -1).flatten(0, 1)  # (B*K, N, W)
             context = context.to(cast_dtype).expand(x.shape[0], -1, -1)
             x = torch.cat([x[:, :1], context, x[:, 1:]], dim=1)  # (K, 1+N+L-1, W)
-        length = x.shape[1]
-        if length > self.context_length:
-            raise ValueError(f'{length} tokens (context included) exceed the context '
-                             f'length {self.context_length}')
-        x = x + self.positional_embedding[:length].to(cast_dtype)
-        mask = None if self.attn_mask is None else self.attn_mask[:length, :length]
-        x = self.transformer(x, attn_mask=mask)
-        x = self.ln_final(x)  # (K, L', W)
+        x = self._transform(x)  # (K, L', W)
         if context is None:
             pooled = text_global_pool(x, tokens, self.pool_type, eos_token_id=self.eos_id)
         else:
             index = self._eot_index(tokens) + context.shape[1]
             pooled = x[torch.arange(x.shape[0], device=x.device), index]  # (K, W)
-        if isinstance(self.text_projection, nn.Linear):
-            pooled = self.text_projection(pooled)
-        elif self.text_projection is not None:
-            pooled = pooled @ self.text_projection  # (K, D)
+        pooled = self._project(pooled)  # (K, D)
         return pooled if batch is None else pooled.reshape(batch, num_texts, -1)  # (B, K, D)
+
+    def encode_embeddings(self, x: Tensor, eot_index: Tensor) -> Tensor:
+        """Encode token embeddings laid out by the caller (context vectors anywhere).
+
+        For prompts whose learnable vectors sit between words (OvarNet's attribute
+        prompts, https://arxiv.org/abs/2301.09506), where :meth:`forward`'s
+        "context after ``[SOT]``" does not fit.
+
+        Args:
+            x (Tensor): (K, L, W) input embeddings (token and context vectors, before the
+                positional embedding); L must not exceed ``context_length``.
+            eot_index (Tensor): (K,) position of each sequence's ``[EOT]`` in L.
+
+        Returns:
+            Tensor: (K, D) text embeddings read at ``eot_index``, not normalised.
+        """
+        x = self._transform(x.to(self.transformer.get_cast_dtype()))  # (K, L, W)
+        return self._project(x[torch.arange(x.shape[0], device=x.device), eot_index])  # (K, D)
+
+    def _transform(self, x: Tensor) -> Tensor:
+        """(K, L, W) input embeddings -> (K, L, W) after positions, transformer, ``ln_final``."""
+        length = x.shape[1]
+        if length > self.context_length:
+            raise ValueError(f'{length} tokens (context included) exceed the context '
+                             f'length {self.context_length}')
+        x = x + self.positional_embedding[:length].to(x.dtype)
+        mask = None if self.attn_mask is None else self.attn_mask[:length, :length]
+        return self.ln_final(self.transformer(x, attn_mask=mask))
+
+    def _project(self, pooled: Tensor) -> Tensor:
+        """(K, W) pooled features -> (K, D) through ``text_projection``."""
+        if isinstance(self.text_projection, nn.Linear):
+            return self.text_projection(pooled)
+        if self.text_projection is not None:
+            return pooled @ self.text_projection  # (K, D)
+        return pooled

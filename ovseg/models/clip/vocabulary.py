@@ -173,12 +173,18 @@ class Vocabulary:
     - ``'whole'`` (OVSeg's released models): the entry as one string, commas included
       (OVSeg prompts ``'a photo of a road, route.'``).
 
-    Immutable and hashable (a cache key); equal when the entries and the rule are.
+    Optionally each class has a parent type (VAW's attribute "type": ``'red'`` ->
+    ``'color'``; a category's super-category), which attribute prompts put after the name
+    (OvarNet, https://arxiv.org/abs/2301.09506).
+
+    Immutable and hashable (a cache key); equal when the entries, the rule and the parents are.
 
     Args:
         names (Sequence[str]): K entries in label order; checked by
             :func:`check_vocabulary` and stripped.
         synonyms (str): ``'split'`` or ``'whole'``. Defaults to ``'split'``.
+        parents (Sequence[str], optional): K parent types, one per entry, non-empty.
+            Defaults to None.
 
     Examples:
         >>> vocab = Vocabulary(['cat', 'road, route'])
@@ -186,15 +192,30 @@ class Vocabulary:
         (2, (('cat',), ('road', 'route')), ('cat', 'road'))
         >>> Vocabulary(['cat', 'road, route'], synonyms='whole').texts
         (('cat',), ('road, route',))
+        >>> Vocabulary(['red', 'striped'], parents=['color', 'pattern']).parents
+        ('color', 'pattern')
     """
 
     names: Tuple[str, ...]
     synonyms: str = dataclasses.field(default='split', kw_only=True)
+    parents: Optional[Tuple[str, ...]] = dataclasses.field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if self.synonyms not in SYNONYM_RULES:
             raise ValueError(f'synonyms must be one of {SYNONYM_RULES}, not {self.synonyms!r}')
         object.__setattr__(self, 'names', tuple(check_vocabulary(self.names)))
+        if self.parents is not None:
+            object.__setattr__(self, 'parents', self._checked_parents(self.parents))
+
+    def _checked_parents(self, parents: Sequence[str]) -> Tuple[str, ...]:
+        if isinstance(parents, str) or len(parents) != len(self.names):
+            raise VocabularyError(f'give one parent type per vocabulary entry: {len(self.names)} '
+                                  f'entries, parents {parents!r}')
+        for k, parent in enumerate(parents):
+            if not isinstance(parent, str) or not parent.strip():
+                raise VocabularyError(f'vocabulary entry {k} ({self.names[k]!r}) has an empty '
+                                      f'parent type ({parent!r})')
+        return tuple(parent.strip() for parent in parents)
 
     @classmethod
     def from_source(cls, source: Union[str, Sequence[str], 'Vocabulary'], *,
@@ -236,6 +257,12 @@ class Vocabulary:
     def with_rule(self, synonyms: str) -> 'Vocabulary':
         """The same entries under another synonym rule."""
         return dataclasses.replace(self, synonyms=synonyms)
+
+    def with_parents(self, parents: Union[str, Sequence[str]]) -> 'Vocabulary':
+        """The same entries with parent types (one per entry, or one string for all)."""
+        if isinstance(parents, str):
+            parents = [parents] * len(self)
+        return dataclasses.replace(self, parents=tuple(parents))
 
     def aligned_to(self, classes: Sequence[str], *, what: str = 'the vocabulary') -> 'Vocabulary':
         """Check that this vocabulary names the dataset's classes one to one, in label order.

@@ -193,3 +193,17 @@ def test_whole_rule_formats_the_comma_name(tiny_vit_checkpoint, tiny_vit_clip):
     expected = _expected(tiny_vit_clip, [[t.format('road, route') for t in TEMPLATES],
                                          [t.format('sky') for t in TEMPLATES]])
     torch.testing.assert_close(classifier(), expected, atol=1e-5, rtol=0)
+
+
+def test_encode_prompts_gives_each_prompt_before_the_mean(tiny_vit_checkpoint, tiny_vit_clip):
+    classifier = _classifier(tiny_vit_checkpoint)
+    calls = _count_encoder_calls(classifier)
+    embeddings, class_index = classifier.encode_prompts(['cat', 'dog, puppy'])
+    prompts = [t.format(n) for n in ('cat', 'dog', 'puppy') for t in TEMPLATES]
+    expected = F.normalize(tiny_vit_clip.encode_text(open_clip.tokenize(prompts)), dim=-1)
+    assert torch.allclose(embeddings, expected, atol=1e-5)
+    assert class_index.tolist() == [0, 0, 1, 1, 1, 1]
+    classifier.encode_prompts(['cat', 'dog, puppy'])  # cached apart from the class means
+    assert len(calls) == 1
+    means = F.normalize(torch.stack([embeddings[:2].mean(0), embeddings[2:].mean(0)]), dim=-1)
+    assert torch.allclose(classifier.encode(['cat', 'dog, puppy']), means, atol=1e-5)

@@ -91,3 +91,16 @@ def test_builds_under_downstream_scopes(scope):
     with DefaultScope.overwrite_default_scope(scope):
         encoder = models.build(dict(type='OVCLIPTextEncoder', model_name=TINY_VIT))
     assert isinstance(encoder, CLIPTextEncoder)
+
+
+def test_encode_embeddings_with_vectors_between_words(encoder):
+    """Vectors placed anywhere: equal to the tokens whose embeddings they copy."""
+    tokens = encoder.tokenize(['a red circle'], context_length=8)  # [SOT] a red circle [EOT]
+    x = encoder.token_embedding(tokens)  # (1, 8, W)
+    eot = torch.tensor([4])
+    torch.testing.assert_close(encoder.encode_embeddings(x, eot), encoder(tokens))
+    # the 'red' slot replaced by a vector: differentiable w.r.t. that vector only
+    vector = x[:, 2].clone().requires_grad_(True)
+    x = torch.cat([x[:, :2], vector[:, None], x[:, 3:]], dim=1)
+    encoder.encode_embeddings(x, eot).sum().backward()
+    assert vector.grad.abs().sum() > 0

@@ -113,3 +113,18 @@ def test_vocabulary_is_a_cache_key():
     assert cache[Vocabulary((' cat', 'dog'))] == 1 and len(cache) == 2
     with pytest.raises(AttributeError):
         Vocabulary(['cat']).names = ('dog',)
+
+
+def test_parent_types():
+    from ovseg.models.clip import Vocabulary
+    vocab = Vocabulary(['red, scarlet', 'striped'], parents=[' color', 'pattern'])
+    assert vocab.parents == ('color', 'pattern') and vocab.texts[0] == ('red', 'scarlet')
+    assert vocab != Vocabulary(['red, scarlet', 'striped'])  # parents are part of the key
+    assert hash(vocab) == hash(Vocabulary(['red, scarlet', 'striped'],
+                                          parents=('color', 'pattern')))
+    assert Vocabulary(['circle', 'star']).with_parents('shape').parents == ('shape', 'shape')
+    assert vocab.with_rule('whole').parents == vocab.parents
+    with pytest.raises(VocabularyError, match='one parent type per vocabulary entry'):
+        Vocabulary(['red', 'blue'], parents=['color'])
+    with pytest.raises(VocabularyError, match=r"entry 1 \('blue'\) has an empty parent"):
+        Vocabulary(['red', 'blue'], parents=['color', ' '])

@@ -1,0 +1,135 @@
+"""Attribute mAP over explicitly labelled objects (VAW protocol), and category scores."""
+from collections import OrderedDict
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
+from mmengine.registry import METRICS
+
+
+def average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Average precision of one class: ``Σ_n (R_n - R_{n-1}) P_n`` over score thresholds.
+
+    The definition of scikit-learn's ``average_precision_score`` (no interpolation; tied
+    scores form one threshold), written out so that ovseg needs no scikit-learn.
+
+    Args:
+        scores (np.ndarray): (N,) scores, higher = more likely positive.
+        labels (np.ndarray): (N,) 1 positive, 0 negative.
+
+    Returns:
+        float: AP in [0, 1]; NaN without a positive.
+
+    Examples:
+        >>> average_precision(np.array([0.9, 0.8, 0.7]), np.array([1, 0, 1]))
+        0.8333333333333333
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    labels = np.asarray(labels).astype(bool)
+    if not labels.any():
+        return float('nan')
+    order = np.argsort(-scores, kind='stable')
+    scores, labels = scores[order], labels[order]
+    last = np.r_[np.flatnonzero(np.diff(scores)), scores.size - 1]  # end of each tie group
+    tp = np.cumsum(labels)[last]
+    fp = (last + 1) - tp
+    precision = tp / (tp + fp)
+    recall = tp / labels.sum()
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+def _mean(values: Sequence[float]) -> float:
+    values = [v for v in values if not np.isnan(v)]
+    return 100.0 * float(np.mean(values)) if values else float('nan')
+
+
+@METRICS.register_module()
+class AttributeMAPMetric(BaseMetric):
+    """Attribute mAP of box-given predictions, overall, seen / unseen and per parent type.
+
+    VAW's protocol, used by OvarNet (https://arxiv.org/abs/2301.09506, through VAW's evaluator): per
+    attribute, AP over the objects **explicitly labelled** positive or negative for it
+    (unknown labels, -1, are ignored), then the mean over attributes with at least one
+    labelled positive (others have no AP and are left out; ``attribute_count`` says how
+    many counted). Splits come from the dataset metainfo: ``attribute_seen`` (base / novel)
+    and ``attribute_types`` (parent type of each attribute).
+
+    Categories (when predicted): per-category AP over all objects (one vs rest) and top-1
+    accuracy, overall and by the metainfo's per-class ``seen`` flags.
+
+    Reads from each prediction (``CLIPAttr.predict``): ``pred_attribute_scores`` (A,),
+    ``gt_attributes`` (A,) (1 / 0 / -1), ``pred_category_scores`` (K,) and ``gt_label``.
+
+    Returns, in percent, with prefix ``attribute/``: ``mAP``, ``mAP_seen``,
+    ``mAP_unseen``, ``mAP_type_<type>``, ``attribute_count``; ``category_mAP``,
+    ``category_mAP_seen``, ``category_mAP_unseen``, ``category_top1``,
+    ``category_top1_seen``, ``category_top1_unseen``.
+
+    Args:
+        collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
+        prefix (str, optional): key prefix. Defaults to ``'attribute'``.
+    """
+
+    default_prefix: Optional[str] = 'attribute'
+
+    def __init__(self, *, collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            result = dict(scores=sample['pred_attribute_scores'].cpu().numpy(),
+                          targets=sample['gt_attributes'].cpu().numpy())
+            if 'pred_category_scores' in sample:
+                result['category_scores'] = sample['pred_category_scores'].cpu().numpy()
+                result['label'] = int(sample['gt_label'])
+            self.results.append(result)
+
+    def _split(self, key: str, size: int) -> np.ndarray:
+        flags = (self.dataset_meta or {}).get(key)
+        if flags is None:
+            return np.ones(size, dtype=bool)
+        if len(flags) != size:
+            raise ValueError(f'metainfo "{key}" has {len(flags)} flags for {size} classes')
+        return np.asarray(flags, dtype=bool)
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        scores = np.stack([r['scores'] for r in results])  # (N, A)
+        targets = np.stack([r['targets'] for r in results])  # (N, A)
+        aps = np.array([average_precision(scores[labelled, a], targets[labelled, a] == 1)
+                        for a in range(scores.shape[1])
+                        for labelled in [targets[:, a] >= 0]])  # (A,)
+        seen = self._split('attribute_seen', aps.size)
+        metrics = OrderedDict(mAP=_mean(aps), mAP_seen=_mean(aps[seen]),
+                              mAP_unseen=_mean(aps[~seen]),
+                              attribute_count=int((~np.isnan(aps)).sum()))
+        types = (self.dataset_meta or {}).get('attribute_types')
+        if types is not None:
+            for parent in dict.fromkeys(types):
+                metrics[f'mAP_type_{parent}'] = _mean(aps[np.asarray(types) == parent])
+        if 'category_scores' in results[0]:
+            metrics.update(self._category_metrics(results))
+        names = (self.dataset_meta or {}).get('attributes')
+        if names is not None:
+            print_log('attribute AP: ' + ', '.join(
+                f'{n} {100 * ap:.1f}' for n, ap in zip(names, aps)), logger='current')
+        return metrics
+
+    def _category_metrics(self, results: List[dict]) -> Dict[str, float]:
+        kept = [r for r in results if r['label'] >= 0]
+        scores = np.stack([r['category_scores'] for r in kept])  # (N, K)
+        labels = np.array([r['label'] for r in kept])  # (N,)
+        aps = np.array([average_precision(scores[:, k], labels == k)
+                        for k in range(scores.shape[1])])  # (K,)
+        seen = self._split('seen', aps.size)
+        correct = scores.argmax(axis=1) == labels  # (N,)
+        crop_seen = seen[labels]
+
+        def top1(mask: np.ndarray) -> float:
+            return 100.0 * float(correct[mask].mean()) if mask.any() else float('nan')
+
+        return OrderedDict(category_mAP=_mean(aps), category_mAP_seen=_mean(aps[seen]),
+                           category_mAP_unseen=_mean(aps[~seen]),
+                           category_top1=top1(np.ones_like(correct)),
+                           category_top1_seen=top1(crop_seen),
+                           category_top1_unseen=top1(~crop_seen))

@@ -1,0 +1,66 @@
+"""Tests for ovseg/evaluation/attribute_metric.py."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from ovseg.evaluation import AttributeMAPMetric, average_precision
+
+
+def test_average_precision_by_hand():
+    # ranks: P, N, P, N -> precision at the positives 1 and 2/3 -> AP = (1 + 2/3) / 2
+    scores = np.array([0.9, 0.8, 0.7, 0.6])
+    assert average_precision(scores, np.array([1, 0, 1, 0])) == pytest.approx(5 / 6)
+    # a tie is one threshold: precision 1/2 at recall 1 (scikit-learn's definition)
+    assert average_precision(np.array([0.5, 0.5]), np.array([1, 0])) == pytest.approx(0.5)
+    # N, P, P with a tie between the first two: thresholds {0.9: 1/2 @ 1/2, 0.1: 2/3 @ 1}
+    assert average_precision(np.array([0.9, 0.9, 0.1]), np.array([0, 1, 1])) == pytest.approx(
+        0.5 * 0.5 + 0.5 * 2 / 3)
+    assert math.isnan(average_precision(np.array([0.3]), np.array([0])))
+
+
+def test_average_precision_matches_scikit_learn():
+    metrics = pytest.importorskip('sklearn.metrics')
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        labels = rng.integers(0, 2, 30)
+        labels[0] = 1
+        scores = rng.integers(0, 6, 30) / 5.0  # many ties
+        assert average_precision(scores, labels) == pytest.approx(
+            metrics.average_precision_score(labels, scores))
+
+
+def _sample(scores, targets, category_scores, label):
+    return dict(pred_attribute_scores=torch.tensor(scores),
+                gt_attributes=torch.tensor(targets),
+                pred_category_scores=torch.tensor(category_scores), gt_label=torch.tensor(label))
+
+
+def test_metric_uses_labelled_objects_only_and_splits():
+    metric = AttributeMAPMetric()
+    metric.dataset_meta = dict(attributes=('red', 'pink', 'dotted'),
+                               attribute_types=('color', 'color', 'pattern'),
+                               attribute_seen=(True, False, True),
+                               classes=('circle', 'heart'), seen=(True, False))
+    metric.process(None, [
+        # red: P .9, N .8, unknown .95 (ignored), P .7 -> AP 5/6
+        # pink: P .2, N .6 -> AP 1/2; dotted: negatives only -> no AP
+        _sample([0.9, 0.2, 0.1], [1, 1, 0], [0.8, 0.1], 0),
+        _sample([0.8, 0.6, 0.3], [0, 0, -1], [0.3, 0.6], 1),
+        _sample([0.95, 0.5, 0.2], [-1, -1, 0], [0.7, 0.2], 1),
+        _sample([0.7, 0.4, 0.2], [1, -1, 0], [0.6, 0.5], 0),
+    ])
+    result = metric.evaluate(4)
+    assert result['attribute/mAP'] == pytest.approx(100 * (5 / 6 + 1 / 2) / 2)
+    assert result['attribute/mAP_seen'] == pytest.approx(100 * 5 / 6)
+    assert result['attribute/mAP_unseen'] == pytest.approx(50.0)
+    assert result['attribute/mAP_type_color'] == result['attribute/mAP']
+    assert math.isnan(result['attribute/mAP_type_pattern'])
+    assert result['attribute/attribute_count'] == 2
+    # categories: circle scores .8 .3 .7 .6 for labels 0 1 1 0 -> AP (1 + 2/3) / 2;
+    # heart .1 .6 .2 .5 -> AP (1 + 2/3) / 2; top-1: objects 0, 1, 3 right, 2 wrong
+    assert result['attribute/category_mAP'] == pytest.approx(100 * 5 / 6)
+    assert result['attribute/category_top1'] == pytest.approx(75.0)
+    assert result['attribute/category_top1_seen'] == pytest.approx(100.0)
+    assert result['attribute/category_top1_unseen'] == pytest.approx(50.0)

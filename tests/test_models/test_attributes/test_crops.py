@@ -1,0 +1,40 @@
+"""Tests for ovseg/models/attributes/crops.py."""
+import pytest
+import torch
+
+from ovseg.models.attributes import crop_boxes, enlarge_boxes
+
+
+def test_enlarge_boxes_scales_around_the_centre_and_clips():
+    boxes = torch.tensor([[10.0, 20.0, 30.0, 30.0], [0.0, 0.0, 10.0, 10.0]])
+    # 20x10 box x1.5 -> 30x15 around (20, 25); the second is clipped at the image's corner
+    assert enlarge_boxes(boxes, 1.5, 40, 50).tolist() == [[5, 17, 35, 33], [0, 0, 13, 13]]
+    assert enlarge_boxes(boxes, torch.tensor([1.0, 1.0]), 40, 50).tolist() == [
+        [10, 20, 30, 30], [0, 0, 10, 10]]
+
+
+@pytest.mark.parametrize('box', [[5.0, 5.0, 5.0, 9.0], [60.0, 0.0, 70.0, 10.0]])
+def test_box_without_area_in_the_image_is_an_error(box):
+    with pytest.raises(ValueError, match='box 0 .* no area'):
+        enlarge_boxes(torch.tensor([box]), 1.0, 40, 50)
+
+
+def test_crop_keeps_aspect_and_centre_pads():
+    image = torch.zeros(3, 40, 60, dtype=torch.uint8)
+    image[:, 10:20, 20:40] = 200  # a 20 x 10 (w x h) block
+    crop = crop_boxes(image, torch.tensor([[20.0, 10.0, 40.0, 20.0]]), size=16,
+                      pad_value=(1, 2, 3))
+    assert crop.shape == (1, 3, 16, 16) and crop.dtype == torch.uint8
+    # 20x10 -> 16x8, rows 4..11 hold the block, 4 rows of padding above and below
+    assert (crop[0, :, 4:12] == 200).all()
+    for rows in (slice(0, 4), slice(12, 16)):
+        assert crop[0, :, rows].flatten(1).tolist() == [[1] * 64, [2] * 64, [3] * 64]
+
+
+def test_crops_are_deterministic_for_a_fixed_scale():
+    image = torch.randint(0, 256, (3, 48, 64), dtype=torch.uint8)
+    boxes = torch.tensor([[3.0, 4.0, 30.0, 20.0], [40.0, 10.0, 60.0, 47.0]])
+    first = crop_boxes(image, boxes, size=24, scales=1.1)
+    assert torch.equal(first, crop_boxes(image, boxes, size=24, scales=1.1))
+    # one batched call equals one call per box
+    assert torch.equal(first[1:], crop_boxes(image, boxes[1:], size=24, scales=1.1))
