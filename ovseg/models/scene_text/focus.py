@@ -6,11 +6,11 @@ Retrieval" (ACM MM 2024, https://arxiv.org/abs/2408.00441), Sec. 3.1 (Eqs. 1-4).
 from typing import Tuple
 
 import torch
-import torch.nn.functional as F
 from open_clip.modified_resnet import AttentionPool2d
 from torch import Tensor, nn
 
 from ..clip.loading import resize_pos_embed
+from ..clip.resnet import attnpool_attention
 
 
 def attnpool_value_convs(pool: AttentionPool2d) -> Tuple[nn.Conv2d, nn.Conv2d]:
@@ -123,16 +123,7 @@ class MaskedAttentionPool(nn.Module):
             bias = torch.cat([bias.new_ones(batch, 1), bias], dim=1)  # (B, 1+H*W)
             mask = bias.repeat_interleave(pool.num_heads, dim=0)[:, None, :]  # (B*h, 1, 1+H*W)
             mask = mask.to(tokens.dtype)
-        out, _ = F.multi_head_attention_forward(
-            query=tokens[:1], key=tokens, value=tokens,
-            embed_dim_to_check=tokens.shape[-1], num_heads=pool.num_heads,
-            q_proj_weight=pool.q_proj.weight, k_proj_weight=pool.k_proj.weight,
-            v_proj_weight=pool.v_proj.weight, in_proj_weight=None,
-            in_proj_bias=torch.cat([pool.q_proj.bias, pool.k_proj.bias, pool.v_proj.bias]),
-            bias_k=None, bias_v=None, add_zero_attn=False, dropout_p=0.,
-            out_proj_weight=pool.c_proj.weight, out_proj_bias=pool.c_proj.bias,
-            use_separate_proj_weight=True, training=self.training, need_weights=False,
-            attn_mask=mask)
+        out = attnpool_attention(pool, tokens[:1], tokens, mask)  # (1, B, D)
         return out[0]  # (B, D)
 
 
