@@ -78,8 +78,10 @@ class FDPRetriever(BaseModel):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor or clip_data_preprocessor(),
                          init_cfg=init_cfg)
+        # without focus the image embedding is CLIP's own attention pool (with_embeddings)
         self.backbone = CLIPResNet(model_name=model_name, pretrained=pretrained,
-                                   image_size=image_size, out_indices=(3,), freeze_all=True)
+                                   image_size=image_size, out_indices=(3,), freeze_all=True,
+                                   with_embeddings=not with_focus)
         self.text_encoder = CLIPTextEncoder(model_name=model_name, pretrained=pretrained)
         channels, dim = self.backbone.out_channels[0], self.backbone.embed_dim
         grid = image_size // 32
@@ -139,14 +141,14 @@ class FDPRetriever(BaseModel):
             tuple: (B, D) image embeddings, L2-normalised over D, and the text score map S
             (B, 1, H/32, W/32) logits (None without focus).
         """
-        c5 = self.backbone(inputs)[0]  # (B, C, h, w)
-        pool = self.backbone.visual.attnpool
+        outs = self.backbone(inputs)
         score = None
         if self.with_focus:
+            c5 = outs[0]  # (B, C, h, w)
             score = self.score_head(c5)  # (B, 1, h, w)
-            image = self.masked_pool(c5, score, pool)
+            image = self.masked_pool(c5, score, self.backbone.visual.attnpool)  # (B, D)
         else:
-            image = self.backbone._dense_attnpool(c5)[0]  # CLIP's own pool, (B, D)
+            image = outs[1][0]  # CLIP's own pool, (B, D)
         if self.probe is not None:
             image = self.probe(image, self._probe_embedding())
         return F.normalize(image, dim=-1), score
