@@ -4,4 +4,4 @@ from . import denseclip  # noqa: F401
 from . import pretraining  # noqa: F401
 from . import mask_adapted  # noqa: F401
 from . import proposals  # noqa: F401
-from . import scene_text  # noqa: F401
+from . import text_retrieval  # noqa: F401

@@ -59,7 +59,7 @@ class PackCaptionInputs(BaseTransform):
 
 @TRANSFORMS.register_module()
 class PackTextRetrievalInputs(BaseTransform):
-    """Pack a scene-text retrieval sample for :class:`ovseg.models.scene_text.FDPRetriever`.
+    """Pack a scene-text retrieval sample for :class:`ovseg.models.text_retrieval.FDPRetriever`.
 
     Output ``inputs``: (3, H, W) tensor of ``img``. Output ``data_samples``: a
     ``BaseDataElement`` with ``text`` (str, the training query of :class:`SampleQueryWord`),

@@ -1,4 +1,4 @@
-"""ovseg.models.scene_text.retriever.FDPRetriever: modes, frozen CLIP, a tiny Runner run."""
+"""ovseg.models.text_retrieval.retriever.FDPRetriever: modes, frozen CLIP, a tiny Runner run."""
 import os.path as osp
 
 import pytest
@@ -10,11 +10,11 @@ from mmengine.structures import BaseDataElement
 import ovseg.datasets  # noqa: F401  (registers datasets and transforms)
 import ovseg.engine  # noqa: F401
 import ovseg.evaluation  # noqa: F401
-from ovseg.models.scene_text import FDPRetriever
+from ovseg.models.text_retrieval import FDPRetriever
 from ovseg.testing import TINY_RN
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-CONFIG = osp.join(ROOT, 'configs/scene_text/fdp_synthclip-rn-s_synthworld.py')
+CONFIG = osp.join(ROOT, 'configs/text_retrieval/fdp_synthclip-rn-s_synthworld.py')
 WORDS = ['the', 'of', 'and', 'cat', 'cart', 'cast', 'bike', 'hotel']
 
 

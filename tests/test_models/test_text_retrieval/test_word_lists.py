@@ -1,8 +1,8 @@
-"""ovseg.models.scene_text.word_lists: named word lists resolve, unknown names are refused."""
+"""ovseg.models.text_retrieval.word_lists: named word lists resolve, unknown names are refused."""
 import pytest
 
 from ovseg.datasets.synthworld.vocab import SYNTHWORLD_WORDS
-from ovseg.models.scene_text import get_word_list, list_word_lists
+from ovseg.models.text_retrieval import get_word_list, list_word_lists
 
 
 def test_named_and_given_lists():

@@ -1,10 +1,10 @@
-"""ovseg.models.scene_text.distinguish: seeded 2-means and semantic-aware prompts."""
+"""ovseg.models.text_retrieval.distinguish: seeded 2-means and semantic-aware prompts."""
 import numpy as np
 import pytest
 import torch
 
 from ovseg.models.clip import CLIPTextEncoder
-from ovseg.models.scene_text import SemanticAwarePrompts, nearest_cluster, two_means
+from ovseg.models.text_retrieval import SemanticAwarePrompts, nearest_cluster, two_means
 from ovseg.testing import TINY_RN
 
 WORDS = ['the', 'of', 'and', 'to', 'cat', 'cart', 'bike', 'hotel', 'train', 'moon']

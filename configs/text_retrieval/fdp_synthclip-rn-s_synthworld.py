@@ -1,4 +1,4 @@
-# FDP scene-text retrieval on the SynthWorld CLIP (configs/scene_text/README.md).
+# FDP scene-text retrieval on the SynthWorld CLIP (configs/text_retrieval/README.md).
 _base_ = [
     '../_base_/models/fdp_synthclip-rn-s.py',
     '../_base_/datasets/synthworld_text-retrieval.py',

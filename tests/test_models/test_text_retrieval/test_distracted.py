@@ -1,9 +1,9 @@
-"""ovseg.models.scene_text.distracted and the KL loss: neighbours and target values."""
+"""ovseg.models.text_retrieval.distracted and the KL loss: neighbours and target values."""
 import math
 
 import torch
 
-from ovseg.models.scene_text import (distracted_candidates, distracted_kl_loss,
+from ovseg.models.text_retrieval import (distracted_candidates, distracted_kl_loss,
                                      distracted_targets)
 
 DICTIONARY = ['cat', 'cart', 'cast', 'card', 'care', 'core', 'bat', 'dog', 'hotels',

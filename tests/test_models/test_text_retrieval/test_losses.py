@@ -1,9 +1,9 @@
-"""ovseg.models.scene_text.losses.BalancedBCELoss: 3:1 hard-negative mining on a hand case."""
+"""ovseg.models.text_retrieval.losses.BalancedBCELoss: 3:1 hard-negative mining on a hand case."""
 import math
 
 import torch
 
-from ovseg.models.scene_text import BalancedBCELoss
+from ovseg.models.text_retrieval import BalancedBCELoss
 
 
 def _bce(logit: float, target: float) -> float:

@@ -1,8 +1,8 @@
-"""ovseg.models.scene_text.focus: v/c conv conversion, biased attention pool, probe."""
+"""ovseg.models.text_retrieval.focus: v/c conv conversion, biased attention pool, probe."""
 import torch
 
 from ovseg.models.clip import CLIPResNet
-from ovseg.models.scene_text import (MaskedAttentionPool, SceneTextProbe, TextScoreHead,
+from ovseg.models.text_retrieval import (MaskedAttentionPool, SceneTextProbe, TextScoreHead,
                                      attnpool_value_convs)
 from ovseg.testing import TINY_RN
 
