@@ -1,7 +1,10 @@
 """ovseg metrics; importing registers them (``custom_imports=['ovseg.evaluation']``)."""
-from .attribute_metric import AttributeMAPMetric, average_precision
+from .attribute_metric import AttributeMAPMetric
+from .average_precision import average_precision
 from .open_vocab_iou_metric import OpenVocabIoUMetric
+from .retrieval_map_metric import RetrievalMAPMetric
 from .zero_shot_metric import ZeroShotClassificationMetric, recall_at_k
 
-__all__ = ['AttributeMAPMetric', 'OpenVocabIoUMetric', 'ZeroShotClassificationMetric',
+__all__ = ['AttributeMAPMetric', 'OpenVocabIoUMetric', 'RetrievalMAPMetric',
+           'ZeroShotClassificationMetric',
            'average_precision', 'recall_at_k']

@@ -5,3 +5,4 @@ from . import pretraining  # noqa: F401
 from . import mask_adapted  # noqa: F401
 from . import proposals  # noqa: F401
 from . import attributes  # noqa: F401
+from . import text_retrieval  # noqa: F401

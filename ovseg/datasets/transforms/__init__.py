@@ -2,9 +2,11 @@
 from .attribute_crops import CropBoxRegion, PackAttributeInputs
 from .caption_views import (ObjectCrops, RandomCaptionView, drop_words, noun_list, noun_phrases,
                             phrases_naming, square_window, swap_head_noun)
-from .formatting import PackCaptionInputs
+from .formatting import PackCaptionInputs, PackTextRetrievalInputs
 from .region_views import RandomMaskedRegionView
+from .text_kernels import GenerateTextKernels, SampleQueryWord, is_readable, shrink_polygon
 
-__all__ = ['CropBoxRegion', 'ObjectCrops', 'PackAttributeInputs', 'PackCaptionInputs',
-           'RandomCaptionView', 'RandomMaskedRegionView', 'drop_words', 'noun_list',
-           'noun_phrases', 'phrases_naming', 'square_window', 'swap_head_noun']
+__all__ = ['CropBoxRegion', 'GenerateTextKernels', 'ObjectCrops', 'PackAttributeInputs',
+           'PackCaptionInputs', 'PackTextRetrievalInputs', 'RandomCaptionView',
+           'RandomMaskedRegionView', 'SampleQueryWord', 'drop_words', 'is_readable', 'noun_list',
+           'noun_phrases', 'phrases_naming', 'shrink_polygon', 'square_window', 'swap_head_noun']

@@ -55,3 +55,36 @@ class PackCaptionInputs(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(pack_captions={self.pack_captions}, '
                 f'meta_keys={self.meta_keys})')
+
+
+@TRANSFORMS.register_module()
+class PackTextRetrievalInputs(BaseTransform):
+    """Pack a scene-text retrieval sample for :class:`ovseg.models.text_retrieval.FDPRetriever`.
+
+    Output ``inputs``: (3, H, W) tensor of ``img``. Output ``data_samples``: a
+    ``BaseDataElement`` with ``text`` (str, the training query of :class:`SampleQueryWord`),
+    ``gt_text_kernel`` and ``gt_text_mask`` ((h, w) float32 tensors of
+    :class:`GenerateTextKernels`) where present, ``words`` (list[str]) and metainfo from
+    ``meta_keys``.
+
+    Args:
+        meta_keys (Sequence[str]): results keys copied to the metainfo when present.
+            Defaults to ``('img_path', 'img_id', 'ori_shape', 'img_shape')``.
+    """
+
+    def __init__(self, *, meta_keys: Sequence[str] = ('img_path', 'img_id', 'ori_shape',
+                                                      'img_shape')) -> None:
+        self.meta_keys = tuple(meta_keys)
+
+    def transform(self, results: dict) -> dict:
+        sample = BaseDataElement(metainfo={k: results[k] for k in self.meta_keys if k in results})
+        sample.words = list(results.get('words', []))
+        if 'text' in results:
+            sample.text = results['text']
+        for key in ('gt_text_kernel', 'gt_text_mask'):
+            if key in results:
+                sample.set_field(torch.from_numpy(results[key]), key)
+        return dict(inputs=_to_chw(results['img']), data_samples=sample)
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'

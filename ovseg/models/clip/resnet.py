@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmengine.registry import MODELS
-from open_clip.modified_resnet import ModifiedResNet
+from open_clip.modified_resnet import AttentionPool2d, ModifiedResNet
 from torch import Tensor
 from torch.nn.modules.batchnorm import _BatchNorm
 
@@ -13,6 +13,33 @@ from .loading import build_clip_tower, load_clip_tower, resize_pos_embed
 
 _STAGES = ('layer1', 'layer2', 'layer3', 'layer4')
 _POS_EMBED_MODES = ('interpolate', 'crop')
+
+
+def attnpool_attention(pool: AttentionPool2d, query: Tensor, tokens: Tensor,
+                       attn_mask: Optional[Tensor] = None) -> Tensor:
+    """The attention of open_clip's ``AttentionPool2d`` with its own q/k/v/c weights, for any
+    queries and an optional float mask added to the logits (which ``AttentionPool2d`` lacks).
+
+    Args:
+        pool (AttentionPool2d): the CLIP attention pool.
+        query (Tensor): (Lq, B, C) query tokens, positional embedding added.
+        tokens (Tensor): (L, B, C) key/value tokens, positional embedding added.
+        attn_mask (Tensor, optional): (B*heads, Lq, L) float, added to the logits.
+
+    Returns:
+        Tensor: (Lq, B, D) outputs after ``c_proj``.
+    """
+    out, _ = F.multi_head_attention_forward(
+        query=query, key=tokens, value=tokens,
+        embed_dim_to_check=tokens.shape[-1], num_heads=pool.num_heads,
+        q_proj_weight=pool.q_proj.weight, k_proj_weight=pool.k_proj.weight,
+        v_proj_weight=pool.v_proj.weight, in_proj_weight=None,
+        in_proj_bias=torch.cat([pool.q_proj.bias, pool.k_proj.bias, pool.v_proj.bias]),
+        bias_k=None, bias_v=None, add_zero_attn=False, dropout_p=0.,
+        out_proj_weight=pool.c_proj.weight, out_proj_bias=pool.c_proj.bias,
+        use_separate_proj_weight=True, training=False, need_weights=False,
+        attn_mask=attn_mask)
+    return out
 
 
 @MODELS.register_module()
@@ -154,15 +181,7 @@ class CLIPResNet(BaseModule):
         tokens = torch.cat([tokens.mean(dim=0, keepdim=True), tokens], dim=0)  # (1+H*W, B, C)
         pos = self._fit_pos_embed(pool.positional_embedding, height, width)
         tokens = tokens + pos[:, None, :].to(tokens.dtype)
-        out, _ = F.multi_head_attention_forward(
-            query=tokens, key=tokens, value=tokens,
-            embed_dim_to_check=tokens.shape[-1], num_heads=pool.num_heads,
-            q_proj_weight=pool.q_proj.weight, k_proj_weight=pool.k_proj.weight,
-            v_proj_weight=pool.v_proj.weight, in_proj_weight=None,
-            in_proj_bias=torch.cat([pool.q_proj.bias, pool.k_proj.bias, pool.v_proj.bias]),
-            bias_k=None, bias_v=None, add_zero_attn=False, dropout_p=0.,
-            out_proj_weight=pool.c_proj.weight, out_proj_bias=pool.c_proj.bias,
-            use_separate_proj_weight=True, training=self.training, need_weights=False)
+        out = attnpool_attention(pool, tokens, tokens)
         dense = out[1:].permute(1, 2, 0).reshape(batch, -1, height, width)  # (B, D, H, W)
         return out[0], dense
 

@@ -15,3 +15,16 @@ def test_text_retrieval_dataset(synthworld_root):
         assert all(query['query'] in ids[i]['words'] for i in query['img_ids'])
     for item in ids.values():
         assert item['polygons'].shape == (len(item['words']), 4, 2)
+
+
+def test_query_words_are_the_classes_and_min_words_filters(synthworld_root):
+    kwargs = dict(type='SynthWorldTextRetrievalDataset', data_root=synthworld_root,
+                  ann_file='annotations/text_train.json', data_prefix=dict(img_path='img_dir/train'))
+    everything = DATASETS.build(kwargs)
+    with_words = DATASETS.build(dict(kwargs, filter_cfg=dict(min_words=1)))
+    assert everything.metainfo['classes'] == tuple(
+        q['query'] for q in everything.metainfo['queries'])
+    counts = [len(everything[i]['words']) for i in range(len(everything))]
+    assert 0 in counts  # the fixture has images without signs
+    assert len(with_words) == sum(c >= 1 for c in counts)
+    assert all(with_words[i]['words'] for i in range(len(with_words)))

@@ -1,0 +1,33 @@
+"""Named word lists for FDP: the frequent words clustered into content / function words and
+the dictionary of distracted candidates (FDP ships ``queries.txt`` and ``dictionary.txt``).
+
+Configs name a list (``cluster_words='synthworld'``) or give the words; a name resolves here,
+as template sets do in :func:`ovseg.models.clip.get_templates`.
+"""
+from typing import Dict, List, Sequence, Tuple, Union
+
+from ovseg.datasets.synthworld.vocab import SYNTHWORLD_WORDS
+
+WORD_LISTS: Dict[str, Tuple[str, ...]] = {
+    # SynthWorld's sign dictionary: content words in near-spelling groups plus function words
+    'synthworld': SYNTHWORLD_WORDS,
+}
+
+
+def list_word_lists() -> List[str]:
+    """Names accepted by :func:`get_word_list`."""
+    return list(WORD_LISTS)
+
+
+def get_word_list(words: Union[str, Sequence[str]]) -> Tuple[str, ...]:
+    """A named list (:func:`list_word_lists`) or the given words, as a tuple.
+
+    Examples:
+        >>> 'the' in get_word_list('synthworld'), get_word_list(['cat', 'the'])
+        (True, ('cat', 'the'))
+    """
+    if isinstance(words, str):
+        if words not in WORD_LISTS:
+            raise KeyError(f'unknown word list {words!r}; named lists: {list_word_lists()}')
+        return WORD_LISTS[words]
+    return tuple(words)
