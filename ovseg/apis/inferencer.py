@@ -55,7 +55,7 @@ class OVSegInferencer(BaseInferencer):
 
     preprocess_kwargs: set = set()
     forward_kwargs: set = {'score_maps', 'proposals'}
-    visualize_kwargs: set = {'return_vis', 'opacity', 'with_labels'}
+    visualize_kwargs: set = {'return_vis', 'opacity', 'with_labels', 'top_k', 'max_proposals'}
     postprocess_kwargs: set = {'out_dir'}
 
     def __init__(self, model: str, weights: Optional[str] = None, *, device: str = 'cpu',
@@ -180,7 +180,6 @@ class OVSegInferencer(BaseInferencer):
             except InputError as err:
                 if errors is None:
                     raise
-                warnings.warn(f'skipped: {err}', stacklevel=2)
                 errors.append(dict(index=item.index, image_path=item.path, error=str(err)))
                 continue
             # mmseg's preprocessor stacks a test batch without padding: images of another size
@@ -234,7 +233,7 @@ class OVSegInferencer(BaseInferencer):
                 labels = labels.long().cpu().numpy()
                 probs = torch.bincount(small.flatten().long().clamp(0, len(names)),
                                        minlength=len(names) + 1)[:len(names)] / small.numel()
-            pred = dict(sem_seg=labels.astype(np.int64), classes=list(names),
+            pred = dict(sem_seg=labels.astype(np.int64, copy=False), classes=list(names),
                         class_scores={n: float(p) for n, p in zip(names, probs.tolist())},
                         model_size=tuple(sample.img_shape[:2]))
             if maps is not None:
@@ -249,9 +248,12 @@ class OVSegInferencer(BaseInferencer):
         return preds
 
     def visualize(self, inputs: List[InputItem], preds: List[dict], *, return_vis: bool = False,
-                  opacity: float = 0.5, with_labels: bool = True) -> Optional[List[dict]]:
+                  opacity: float = 0.5, with_labels: bool = True, top_k: int = 3,
+                  max_proposals: int = 16) -> Optional[List[dict]]:
         """Per image the overlay (mmseg's ``SegLocalVisualizer``, legend with the class names)
-        and, where predicted, the score-map and proposal views; None when not asked."""
+        and, where predicted, the score-map view (:func:`~ovseg.visualization.score_grid`) and
+        the proposal view (:func:`~ovseg.visualization.proposal_grid`: ``max_proposals``
+        tiles, best first, each with its ``top_k`` classes); None when not asked."""
         if not return_vis:
             return None
         import cv2
@@ -273,7 +275,8 @@ class OVSegInferencer(BaseInferencer):
                     else np.zeros((0, h, w))
                 scores = np.array([list(p['scores'].values()) for p in found]) if found \
                     else np.zeros((0, len(pred['classes'])))
-                views['proposals'] = proposal_grid(small, masks, scores, pred['classes'])
+                views['proposals'] = proposal_grid(small, masks, scores, pred['classes'],
+                                                   top_k=top_k, max_proposals=max_proposals)
             out.append(views)
         return out
 
@@ -295,8 +298,8 @@ class OVSegInferencer(BaseInferencer):
     def __call__(self, inputs: InputsType, vocabulary: Union[None, str, Sequence[str]] = None,
                  batch_size: int = 1, out_dir: str = '', return_vis: bool = False,
                  show_progress: Optional[bool] = None, *, score_maps: bool = False,
-                 proposals: bool = False, opacity: float = 0.5,
-                 with_labels: bool = True) -> Dict[str, list]:
+                 proposals: bool = False, opacity: float = 0.5, with_labels: bool = True,
+                 top_k: int = 3, max_proposals: int = 16) -> Dict[str, list]:
         """Segment ``inputs`` with ``vocabulary``.
 
         Args:
@@ -317,6 +320,8 @@ class OVSegInferencer(BaseInferencer):
                 proposal view). Defaults to False.
             opacity (float): overlay colour weight. Defaults to 0.5.
             with_labels (bool): class names on the regions too. Defaults to True.
+            top_k (int): classes per tile of the proposal view. Defaults to 3.
+            max_proposals (int): tiles of the proposal view. Defaults to 16.
 
         Returns:
             dict: ``predictions`` (one dict per image read: ``sem_seg`` (H, W) int64 class ids,
@@ -348,16 +353,21 @@ class OVSegInferencer(BaseInferencer):
         for batch_items, batch in self.preprocess(items, batch_size, errors=errors):
             preds = self.forward(batch, score_maps=score_maps, proposals=proposals)
             vis = self.visualize(batch_items, preds, return_vis=draw, opacity=opacity,
-                                 with_labels=with_labels)
+                                 with_labels=with_labels, top_k=top_k,
+                                 max_proposals=max_proposals)
             self.postprocess(preds, vis, inputs=batch_items, out_dir=out_dir)
             predictions += preds
             if return_vis:
                 views += vis
             for item in batch_items:
                 item.array = None  # the image is not kept once drawn
-        if not predictions and errors:
+        if errors and not predictions:
             from ovseg.compat.image import ImageReadError
             raise ImageReadError(errors[0]['error'])
+        if errors:
+            warnings.warn(f'skipped {len(errors)} image(s) (result["errors"]): '
+                          f'{errors[0]["error"]}' + (' ...' if len(errors) > 1 else ''),
+                          stacklevel=2)
         return dict(predictions=predictions, visualization=[v['overlay'] for v in views],
                     views=views, errors=errors)
 
