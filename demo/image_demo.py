@@ -16,6 +16,7 @@ per-class scores, size) and ``vis/<stem>.png`` (overlay with a legend); ``--scor
 with its ``--top-k`` classes. Without ``--vocabulary`` the classes are the model's own.
 """
 import argparse
+import os.path as osp
 import sys
 import warnings
 
@@ -54,6 +55,10 @@ def main(argv=None) -> dict:
     warnings.filterwarnings('ignore', message='skipped ')  # each one is printed below
     inferencer = OVSegInferencer(args.model, args.weights, device=args.device,
                                  cfg_options=args.cfg_options)
+    if args.weights is None and osp.isfile(args.model):
+        print("[demo] no weights: weights from init_weights (the config's pretrained parts), "
+              'classes from ' + ('--vocabulary' if args.vocabulary is not None
+                                 else "the config's test dataset"))
     result = inferencer(args.input, vocabulary=args.vocabulary, batch_size=args.batch_size,
                         out_dir=args.out_dir, score_maps=args.score_maps,
                         proposals=args.proposals, top_k=args.top_k,

@@ -152,3 +152,23 @@ def test_vocabulary_from_a_text_file(inferencer, denseclip, tmp_path):
 def test_unknown_model_lists_the_zoo():
     with pytest.raises(InputError, match=r"unknown model 'nope'.*synthworld-denseclip-rn-s"):
         OVSegInferencer('nope')
+
+
+def test_video_frames_and_out_dir_files(inferencer, tmp_path):
+    import json
+    writer = cv2.VideoWriter(str(tmp_path / 'clip.avi'), cv2.VideoWriter_fourcc(*'MJPG'), 5,
+                             (48, 32))
+    for i in range(3):
+        writer.write(np.full((32, 48, 3), 60 * i, np.uint8))
+    writer.release()
+    result = inferencer(str(tmp_path / 'clip.avi'), vocabulary=list(VOCAB), batch_size=2,
+                        out_dir=str(tmp_path / 'out'), return_vis=True)
+    assert len(result['predictions']) == 3 == len(result['visualization'])
+    for frame, pred in enumerate(result['predictions']):
+        stem = f'clip_{frame:06d}'
+        png = cv2.imread(str(tmp_path / 'out' / 'preds' / f'{stem}.png'), cv2.IMREAD_UNCHANGED)
+        np.testing.assert_array_equal(png, pred['sem_seg'])
+        info = json.loads((tmp_path / 'out' / 'preds' / f'{stem}.json').read_text())
+        assert info['class_scores'] == pytest.approx(pred['class_scores'])
+        vis = cv2.imread(str(tmp_path / 'out' / 'vis' / f'{stem}.png'))
+        np.testing.assert_array_equal(vis[..., ::-1], result['visualization'][frame])
