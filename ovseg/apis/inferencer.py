@@ -114,7 +114,8 @@ class OVSegInferencer(BaseInferencer):
                 raise VocabularyError('no vocabulary: pass vocabulary=[...], or weights whose '
                                       'checkpoint stores meta.dataset_meta.classes, or a config '
                                       'with a test_dataloader')
-            vocab = Vocabulary.from_metainfo(meta, synonyms_key=None)
+            # as the VocabularyHook of tools/test.py: the dataset's synonyms when it has them
+            vocab = Vocabulary.from_metainfo(meta)
         elif isinstance(vocabulary, str) and osp.isfile(vocabulary) \
                 and not vocabulary.lower().endswith('.json'):
             with open(vocabulary, encoding='utf-8') as file:
@@ -378,7 +379,7 @@ class OVSegInferencer(BaseInferencer):
         meta = getattr(self.model, 'dataset_meta', None) or {}
         given = meta.get('palette')
         vocab = self._vocabulary
-        if given and meta.get('classes') and list(meta['classes']) == list(vocab.names) \
-                and len(given) == len(vocab):
+        if given and len(given) == len(vocab) and meta.get('classes') \
+                and vocab in (Vocabulary.from_metainfo(meta), Vocabulary(list(meta['classes']))):
             return [tuple(int(c) for c in color) for color in given]
         return palette(len(vocab))
