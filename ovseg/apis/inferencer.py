@@ -224,9 +224,14 @@ class OVSegInferencer(BaseInferencer):
             size = tuple(sample.ori_shape[:2])
             if 'seg_logits' in result:
                 logits = result.seg_logits.data  # (K, h, w)
-                labels = upsample_labels(logits, size, align_corners=bool(model.align_corners),
-                                         min_score=0.0 if two_stage else None,
-                                         ignore_index=UNLABELLED)
+                if tuple(logits.shape[-2:]) == size:  # the model's own labels are final
+                    labels = result.pred_sem_seg.data[0].cpu().numpy().astype(np.int64)
+                    if two_stage:  # no proposal covers these pixels
+                        labels[labels == model.ignore_index] = UNLABELLED
+                else:
+                    labels = upsample_labels(logits, size, min_score=0.0 if two_stage else None,
+                                             align_corners=bool(model.align_corners),
+                                             ignore_index=UNLABELLED)
                 probs = class_probabilities(logits, composed=composed).mean(dim=(1, 2))  # (K,)
             else:  # a model that keeps no logits: its label map, nearest-resized; areas
                 small = result.pred_sem_seg.data[None].float()
