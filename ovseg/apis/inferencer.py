@@ -322,8 +322,9 @@ class OVSegInferencer(BaseInferencer):
             score_maps (bool): DenseCLIP: add ``score_maps`` (K, h, w) per-class pixel-text
                 probabilities at the model's resolution (and the score view). Defaults to False.
             proposals (bool): two-stage models: add ``proposals``, best first, each ``mask``
-                (h, w) bool at the model's resolution and ``scores`` {name: score} (and the
-                proposal view). Defaults to False.
+                (h, w) bool (``mask_scores`` > 0.5) and ``mask_scores`` (h, w) in [0, 1] at
+                the model's resolution, and ``scores`` {name: score} (and the proposal view).
+                Defaults to False.
             opacity (float): overlay colour weight. Defaults to 0.5.
             with_labels (bool): class names on the regions too. Defaults to True.
             top_k (int): classes per tile of the proposal view. Defaults to 3.
@@ -332,7 +333,8 @@ class OVSegInferencer(BaseInferencer):
         Returns:
             dict: ``predictions`` (one dict per image read: ``sem_seg`` (H, W) int64 class ids,
             -1 where no class covers a pixel; ``classes``; ``class_scores``; ``image_path``;
-            ``input_index``; optional ``score_maps`` / ``proposals``), ``visualization``
+            ``input_index``; ``model_size`` (h, w) after the test pipeline; optional
+            ``score_maps`` / ``proposals``), ``visualization``
             (with ``return_vis``: per image RGB uint8 overlay), ``views`` (with
             ``return_vis``: per image dict of ``overlay`` and the optional ``scores`` /
             ``proposals`` views) and ``errors`` (the images skipped: ``index``,
