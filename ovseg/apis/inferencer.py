@@ -78,7 +78,10 @@ class OVSegInferencer(BaseInferencer):
         """(image loader, rest of the test pipeline): the config's own ``LoadImageFromFile``
         (so a file is read exactly as ``tools/test.py`` reads it), annotations dropped."""
         from mmengine.dataset import Compose
-        from mmseg.registry import TRANSFORMS
+        if cfg.get('default_scope') == 'mmdet':
+            from mmdet.registry import TRANSFORMS
+        else:
+            from mmseg.registry import TRANSFORMS
         steps = cfg.get('test_pipeline') or cfg.test_dataloader.dataset.pipeline
         steps = [dict(s) for s in steps if s['type'] not in ('LoadAnnotations',
                                                               'LoadDepthAnnotation')]
@@ -131,7 +134,10 @@ class OVSegInferencer(BaseInferencer):
         if hasattr(model, 'set_vocabulary'):
             if hasattr(model, '_predict_from_score'):
                 self._choose_denseclip_path(len(vocab))
-            model.set_vocabulary(vocab)
+            try:
+                model.set_vocabulary(vocab)
+            except ValueError as err:  # a head sized for its classes (detectors)
+                raise VocabularyError(str(err).split(' Set num_classes')[0]) from None
         elif len(vocab) != model.num_classes:
             raise VocabularyError(f'{type(model).__name__} segments {model.num_classes} fixed '
                                   f'classes; got {len(vocab)} names')
