@@ -213,3 +213,17 @@ def test_text_prompted_sam_segments_the_call_vocabulary(tmp_path):
     assert pred['classes'] == ['cat', 'dog', 'sky'] and pred['sem_seg'].shape == (60, 80)
     inferencer([image, image], vocabulary=['cat', 'dog, puppy', 'sky'], batch_size=2)
     assert len(calls) == 1
+
+
+def test_edge_inputs_tiny_image_unicode_and_a_thousand_names(inferencer, tmp_path):
+    one = np.full((1, 1, 3), 200, np.uint8)
+    (pred,) = inferencer(one, vocabulary=['chat', 'café, 咖啡', 'ß'])['predictions']
+    assert pred['sem_seg'].shape == (1, 1) and pred['classes'] == ['chat', 'café', 'ß']
+    names = [f'class {i}' for i in range(1000)]
+    rgba = np.zeros((20, 30, 4), np.uint8)
+    result = inferencer(rgba, vocabulary=names, out_dir=str(tmp_path))
+    (pred,) = result['predictions']
+    assert len(pred['class_scores']) == 1000 and pred['sem_seg'].max() < 1000
+    png = cv2.imread(str(tmp_path / 'preds' / '00000000.png'), cv2.IMREAD_UNCHANGED)
+    assert png.dtype == np.uint16
+    np.testing.assert_array_equal(png, pred['sem_seg'])
