@@ -242,13 +242,20 @@ def build_app(cache: ModelCache):
             with gr.Column():
                 message = gr.Markdown(elem_id='message')
                 overlay = gr.Image(label='Overlay and legend', type='numpy', format='png',
-                                   elem_id='overlay', interactive=False)
+                                   elem_id='overlay', interactive=False, height=360)
                 scores = gr.Label(label='Per-class scores', num_top_classes=10,
                                   elem_id='scores')
                 proposals = gr.Image(label='Mask proposals (two-stage models)', type='numpy',
-                                     format='png', elem_id='proposals', interactive=False)
-        run.click(lambda *args: segment(*args, cache=cache), [image, vocabulary, model],
-                  [overlay, scores, proposals, message], api_name='segment')
+                                     format='png', elem_id='proposals', interactive=False,
+                                     visible=False)
+
+        def on_click(path, text, name):
+            out = segment(path, text, name, cache)
+            shown = gr.Image(value=out.proposals, visible=out.proposals is not None)
+            return out.overlay, out.scores, shown, out.message
+
+        run.click(on_click, [image, vocabulary, model], [overlay, scores, proposals, message],
+                  api_name='segment')
     return app
 
 
