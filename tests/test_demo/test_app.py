@@ -127,3 +127,33 @@ def test_a_model_whose_weights_fail_to_load_is_a_message(tmp_path, tiny):
     broken = app.ModelCache({'broken': (tiny[0], str(tmp_path / 'broken.pth'))})
     out = app.segment(_image(tmp_path), 'cat', 'broken', broken)
     assert _is_error(out, 'broken.pth')
+
+
+def test_two_stage_models_show_their_proposals(tmp_path):
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+
+    from proposal_utils import tiny_backbone_cfg, tiny_mask2former_head_cfg
+    model_cfg = dict(
+        type='TwoStageOVSegmentor',
+        proposal_generator=dict(type='MaskFormerProposalGenerator', backbone=tiny_backbone_cfg(),
+                                head=tiny_mask2former_head_cfg()),
+        mask_classifier=dict(type='MaskCLIPClassifier', mask_threshold=0.4, clip=dict(
+            type='MaskPromptViT', model_name='ovseg-tiny-vit', prompt_depth=2,
+            with_embeddings=True)),
+        text_classifier=dict(type='TextClassifier', templates='single', text_encoder=dict(
+            type='OVCLIPTextEncoder', model_name='ovseg-tiny-vit')))
+    Config(dict(model=model_cfg, default_scope='mmseg',
+                test_pipeline=PIPELINE)).dump(str(tmp_path / 'two.py'))
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    torch.save(dict(state_dict=model.state_dict()), tmp_path / 'two.pth')
+    two = (str(tmp_path / 'two.py'), str(tmp_path / 'two.pth'))
+    path = _image(tmp_path)
+    out = app.segment(path, 'cat, dog, sky', 'two', app.ModelCache({'two': two}))
+    direct = OVSegInferencer(*two, show_progress=False)(
+        path, vocabulary=['cat', 'dog', 'sky'], return_vis=True, proposals=True)
+    assert np.array_equal(out.proposals, direct['views'][0]['proposals'])
+    assert np.array_equal(out.overlay, direct['visualization'][0])
