@@ -6,7 +6,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from denseclip_utils import VOCAB, build_seg, tiny_seg_cfg
+from denseclip_utils import save_tiny_seg
 from ovseg.apis import OVSegInferencer
 from ovseg.testing import load_script
 
@@ -18,12 +18,7 @@ PIPELINE = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(48, 48), 
 @pytest.fixture(scope='module')
 def tiny(tmp_path_factory):
     """(config, checkpoint) of a tiny DenseCLIP with 4 classes."""
-    root = tmp_path_factory.mktemp('app')
-    Config(dict(model=tiny_seg_cfg('rn'), default_scope='mmseg',
-                test_pipeline=PIPELINE)).dump(str(root / 'tiny.py'))
-    torch.save(dict(state_dict=build_seg('rn').state_dict(),
-                    meta=dict(dataset_meta=dict(classes=list(VOCAB)))), root / 'tiny.pth')
-    return str(root / 'tiny.py'), str(root / 'tiny.pth')
+    return save_tiny_seg(tmp_path_factory.mktemp('app'), PIPELINE)
 
 
 @pytest.fixture(scope='module')
@@ -133,16 +128,8 @@ def test_two_stage_models_show_their_proposals(tmp_path):
     from mmengine.registry import init_default_scope
     from mmseg.registry import MODELS
 
-    from proposal_utils import tiny_backbone_cfg, tiny_mask2former_head_cfg
-    model_cfg = dict(
-        type='TwoStageOVSegmentor',
-        proposal_generator=dict(type='MaskFormerProposalGenerator', backbone=tiny_backbone_cfg(),
-                                head=tiny_mask2former_head_cfg()),
-        mask_classifier=dict(type='MaskCLIPClassifier', mask_threshold=0.4, clip=dict(
-            type='MaskPromptViT', model_name='ovseg-tiny-vit', prompt_depth=2,
-            with_embeddings=True)),
-        text_classifier=dict(type='TextClassifier', templates='single', text_encoder=dict(
-            type='OVCLIPTextEncoder', model_name='ovseg-tiny-vit')))
+    from proposal_utils import tiny_two_stage_cfg
+    model_cfg = tiny_two_stage_cfg()
     Config(dict(model=model_cfg, default_scope='mmseg',
                 test_pipeline=PIPELINE)).dump(str(tmp_path / 'two.py'))
     init_default_scope('mmseg')

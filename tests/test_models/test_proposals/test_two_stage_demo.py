@@ -8,22 +8,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from ovseg.testing import load_script
-from proposal_utils import tiny_backbone_cfg, tiny_mask2former_head_cfg
+from proposal_utils import tiny_two_stage_cfg
 
 VOCAB = ['cat', 'dog', 'tree', 'sky', 'road']
-
-
-def _model_cfg() -> dict:
-    """Tiny Mask2Former proposals (6 queries) classified by ``ovseg-tiny-vit`` in crop mode."""
-    return dict(
-        type='TwoStageOVSegmentor',
-        proposal_generator=dict(type='MaskFormerProposalGenerator', backbone=tiny_backbone_cfg(),
-                                head=tiny_mask2former_head_cfg()),
-        mask_classifier=dict(type='MaskCLIPClassifier', mask_threshold=0.4, clip=dict(
-            type='MaskPromptViT', model_name='ovseg-tiny-vit', prompt_depth=2,
-            with_embeddings=True)),
-        text_classifier=dict(type='TextClassifier', templates='single', text_encoder=dict(
-            type='OVCLIPTextEncoder', model_name='ovseg-tiny-vit')))
 
 
 @pytest.fixture(scope='module')
@@ -37,13 +24,13 @@ def tiny_two_stage(tmp_path_factory):
     palette = [list(c) for c in load_script('demo/image_demo.py').palette(len(VOCAB))]
     test_dataloader = dict(dataset=dict(type='BaseSegDataset', data_root='nowhere',
                                         metainfo=dict(classes=VOCAB, palette=palette)))
-    cfg = Config(dict(model=_model_cfg(), default_scope='mmseg', test_pipeline=[
+    cfg = Config(dict(model=tiny_two_stage_cfg(), default_scope='mmseg', test_pipeline=[
         dict(type='LoadImageFromFile'), dict(type='PackSegInputs')],
         test_dataloader=test_dataloader))
     cfg.dump(str(root / 'tiny.py'))
     init_default_scope('mmseg')
     torch.manual_seed(0)
-    model = MODELS.build(_model_cfg())
+    model = MODELS.build(tiny_two_stage_cfg())
     model.init_weights()
     # the checkpoint of the init_weights model, with the test set's metainfo as a Runner
     # checkpoint stores it
@@ -88,7 +75,7 @@ def test_demo_without_checkpoint_equals_the_checkpoint_of_the_same_init(tiny_two
 
 def test_demo_refuses_proposal_tiles_for_other_models(tmp_path):
     from mmseg.registry import MODELS
-    one_stage = dict(_model_cfg(), type='ProposalSegmentor')  # proposals are the segments
+    one_stage = dict(tiny_two_stage_cfg(), type='ProposalSegmentor')  # proposals are the segments
     del one_stage['mask_classifier']
     Config(dict(model=one_stage, default_scope='mmseg', test_pipeline=[
         dict(type='LoadImageFromFile'), dict(type='PackSegInputs')])).dump(str(tmp_path / 'p.py'))
