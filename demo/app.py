@@ -276,6 +276,10 @@ def main() -> None:
         raise InputError('no model to serve: run `make quickstart` (it trains '
                          'synthworld-quickstart-denseclip-rn-s) or pass --config CONFIG '
                          '--weights CKPT')
+    try:
+        import gradio  # noqa: F401
+    except ImportError:
+        sys.exit('error: the web demo needs gradio: pip install -r requirements-app.txt')
     print(f'[app] serving {sorted(models)} on http://{args.host}:{args.port}', file=sys.stderr)
     build_app(ModelCache(models, device=args.device)).launch(
         server_name=args.host, server_port=args.port, show_error=True)

@@ -9,6 +9,7 @@ from mmengine.config import Config
 from denseclip_utils import save_tiny_seg
 from ovseg.apis import OVSegInferencer
 from ovseg.testing import load_script
+from ovseg.utils.errors import InputError
 
 app = load_script('demo/app.py')
 PIPELINE = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(48, 48), keep_ratio=True),
@@ -144,3 +145,15 @@ def test_two_stage_models_show_their_proposals(tmp_path):
         path, vocabulary=['cat', 'dog', 'sky'], return_vis=True, proposals=True)
     assert np.array_equal(out.proposals, direct['views'][0]['proposals'])
     assert np.array_equal(out.overlay, direct['visualization'][0])
+
+
+def test_the_app_serves_the_quickstart_model_once_its_weights_exist(tiny, monkeypatch):
+    from ovseg.utils.weights import register_weights
+    name = 'synthworld-quickstart-denseclip-rn-s'
+    assert name not in app.available_models()  # the test's empty weights cache
+    register_weights(name, tiny[1])
+    assert app.available_models()[name] == (name, None)
+    assert app.available_models(tiny)['tiny'] == tiny  # --config / --weights, by file stem
+    monkeypatch.setattr('sys.argv', ['app.py', '--config', 'nowhere/tiny.py'])
+    with pytest.raises(InputError, match='--config nowhere/tiny.py does not exist'):
+        app.main()
