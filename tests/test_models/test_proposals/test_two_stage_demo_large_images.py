@@ -9,7 +9,8 @@ import torch
 from mmengine.config import Config
 
 from ovseg.testing import load_script
-from test_two_stage_demo import VOCAB, _model_cfg, tiny_two_stage  # noqa: F401 (fixture)
+from proposal_utils import tiny_two_stage_cfg
+from test_two_stage_demo import VOCAB, tiny_two_stage  # noqa: F401 (fixture)
 
 PIPELINE = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(64, 64), keep_ratio=True),
             dict(type='PackSegInputs')]
@@ -17,7 +18,7 @@ PIPELINE = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(64, 64), 
 
 def test_two_stage_overlay_on_large_image_equals_test_py(tiny_two_stage, tmp_path):
     from mmseg.apis import init_model
-    Config(dict(model=_model_cfg(), default_scope='mmseg',
+    Config(dict(model=tiny_two_stage_cfg(), default_scope='mmseg',
                 test_pipeline=PIPELINE)).dump(str(tmp_path / 'tiny.py'))
     checkpoint = str(tiny_two_stage / 'tiny.pth')  # the fixture's weights, this pipeline
     small = np.random.default_rng(0).integers(0, 255, (6, 8, 3), dtype=np.uint8)
