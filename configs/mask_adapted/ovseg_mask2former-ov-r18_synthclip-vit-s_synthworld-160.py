@@ -9,7 +9,7 @@ _base_ = [
 # weights (the `proposal_generator.` keys of its training run's checkpoint, `proposal_weights`)
 # and the CLIP weights (`pretrained`), so no checkpoint is needed:
 #   python tools/test.py THIS_CONFIG
-#   python demo/image_demo.py IMG THIS_CONFIG --out out.png --proposals-out proposals.png
+#   python demo/image_demo.py IMG THIS_CONFIG --out-dir out --proposals
 # (another stage 1: --cfg-options model.proposal_generator.init_cfg.checkpoint=PATH).
 # Ablations: --cfg-options model.classify_with=proposal (stage 1 alone) / =clip (CLIP alone).
 clip_name = 'synthworld-vit-s'

@@ -55,7 +55,7 @@ class OVSegInferencer(BaseInferencer):
 
     preprocess_kwargs: set = set()
     forward_kwargs: set = {'score_maps', 'proposals'}
-    visualize_kwargs: set = {'return_vis', 'opacity', 'with_labels'}
+    visualize_kwargs: set = {'return_vis', 'opacity', 'with_labels', 'top_k', 'max_proposals'}
     postprocess_kwargs: set = {'out_dir'}
 
     def __init__(self, model: str, weights: Optional[str] = None, *, device: str = 'cpu',
@@ -114,7 +114,8 @@ class OVSegInferencer(BaseInferencer):
                 raise VocabularyError('no vocabulary: pass vocabulary=[...], or weights whose '
                                       'checkpoint stores meta.dataset_meta.classes, or a config '
                                       'with a test_dataloader')
-            vocab = Vocabulary.from_metainfo(meta, synonyms_key=None)
+            # as the VocabularyHook of tools/test.py: the dataset's synonyms when it has them
+            vocab = Vocabulary.from_metainfo(meta)
         elif isinstance(vocabulary, str) and osp.isfile(vocabulary) \
                 and not vocabulary.lower().endswith('.json'):
             with open(vocabulary, encoding='utf-8') as file:
@@ -180,7 +181,6 @@ class OVSegInferencer(BaseInferencer):
             except InputError as err:
                 if errors is None:
                     raise
-                warnings.warn(f'skipped: {err}', stacklevel=2)
                 errors.append(dict(index=item.index, image_path=item.path, error=str(err)))
                 continue
             # mmseg's preprocessor stacks a test batch without padding: images of another size
@@ -224,9 +224,14 @@ class OVSegInferencer(BaseInferencer):
             size = tuple(sample.ori_shape[:2])
             if 'seg_logits' in result:
                 logits = result.seg_logits.data  # (K, h, w)
-                labels = upsample_labels(logits, size, align_corners=bool(model.align_corners),
-                                         min_score=0.0 if two_stage else None,
-                                         ignore_index=UNLABELLED)
+                if tuple(logits.shape[-2:]) == size:  # the model's own labels are final
+                    labels = result.pred_sem_seg.data[0].cpu().numpy().astype(np.int64)
+                    if two_stage:  # no proposal covers these pixels
+                        labels[labels == model.ignore_index] = UNLABELLED
+                else:
+                    labels = upsample_labels(logits, size, min_score=0.0 if two_stage else None,
+                                             align_corners=bool(model.align_corners),
+                                             ignore_index=UNLABELLED)
                 probs = class_probabilities(logits, composed=composed).mean(dim=(1, 2))  # (K,)
             else:  # a model that keeps no logits: its label map, nearest-resized; areas
                 small = result.pred_sem_seg.data[None].float()
@@ -234,7 +239,7 @@ class OVSegInferencer(BaseInferencer):
                 labels = labels.long().cpu().numpy()
                 probs = torch.bincount(small.flatten().long().clamp(0, len(names)),
                                        minlength=len(names) + 1)[:len(names)] / small.numel()
-            pred = dict(sem_seg=labels.astype(np.int64), classes=list(names),
+            pred = dict(sem_seg=labels.astype(np.int64, copy=False), classes=list(names),
                         class_scores={n: float(p) for n, p in zip(names, probs.tolist())},
                         model_size=tuple(sample.img_shape[:2]))
             if maps is not None:
@@ -249,9 +254,12 @@ class OVSegInferencer(BaseInferencer):
         return preds
 
     def visualize(self, inputs: List[InputItem], preds: List[dict], *, return_vis: bool = False,
-                  opacity: float = 0.5, with_labels: bool = True) -> Optional[List[dict]]:
+                  opacity: float = 0.5, with_labels: bool = True, top_k: int = 3,
+                  max_proposals: int = 16) -> Optional[List[dict]]:
         """Per image the overlay (mmseg's ``SegLocalVisualizer``, legend with the class names)
-        and, where predicted, the score-map and proposal views; None when not asked."""
+        and, where predicted, the score-map view (:func:`~ovseg.visualization.score_grid`) and
+        the proposal view (:func:`~ovseg.visualization.proposal_grid`: ``max_proposals``
+        tiles, best first, each with its ``top_k`` classes); None when not asked."""
         if not return_vis:
             return None
         import cv2
@@ -273,7 +281,8 @@ class OVSegInferencer(BaseInferencer):
                     else np.zeros((0, h, w))
                 scores = np.array([list(p['scores'].values()) for p in found]) if found \
                     else np.zeros((0, len(pred['classes'])))
-                views['proposals'] = proposal_grid(small, masks, scores, pred['classes'])
+                views['proposals'] = proposal_grid(small, masks, scores, pred['classes'],
+                                                   top_k=top_k, max_proposals=max_proposals)
             out.append(views)
         return out
 
@@ -295,8 +304,8 @@ class OVSegInferencer(BaseInferencer):
     def __call__(self, inputs: InputsType, vocabulary: Union[None, str, Sequence[str]] = None,
                  batch_size: int = 1, out_dir: str = '', return_vis: bool = False,
                  show_progress: Optional[bool] = None, *, score_maps: bool = False,
-                 proposals: bool = False, opacity: float = 0.5,
-                 with_labels: bool = True) -> Dict[str, list]:
+                 proposals: bool = False, opacity: float = 0.5, with_labels: bool = True,
+                 top_k: int = 3, max_proposals: int = 16) -> Dict[str, list]:
         """Segment ``inputs`` with ``vocabulary``.
 
         Args:
@@ -313,15 +322,19 @@ class OVSegInferencer(BaseInferencer):
             score_maps (bool): DenseCLIP: add ``score_maps`` (K, h, w) per-class pixel-text
                 probabilities at the model's resolution (and the score view). Defaults to False.
             proposals (bool): two-stage models: add ``proposals``, best first, each ``mask``
-                (h, w) bool at the model's resolution and ``scores`` {name: score} (and the
-                proposal view). Defaults to False.
+                (h, w) bool (``mask_scores`` > 0.5) and ``mask_scores`` (h, w) in [0, 1] at
+                the model's resolution, and ``scores`` {name: score} (and the proposal view).
+                Defaults to False.
             opacity (float): overlay colour weight. Defaults to 0.5.
             with_labels (bool): class names on the regions too. Defaults to True.
+            top_k (int): classes per tile of the proposal view. Defaults to 3.
+            max_proposals (int): tiles of the proposal view. Defaults to 16.
 
         Returns:
             dict: ``predictions`` (one dict per image read: ``sem_seg`` (H, W) int64 class ids,
             -1 where no class covers a pixel; ``classes``; ``class_scores``; ``image_path``;
-            ``input_index``; optional ``score_maps`` / ``proposals``), ``visualization``
+            ``input_index``; ``model_size`` (h, w) after the test pipeline; optional
+            ``score_maps`` / ``proposals``), ``visualization``
             (with ``return_vis``: per image RGB uint8 overlay), ``views`` (with
             ``return_vis``: per image dict of ``overlay`` and the optional ``scores`` /
             ``proposals`` views) and ``errors`` (the images skipped: ``index``,
@@ -348,16 +361,21 @@ class OVSegInferencer(BaseInferencer):
         for batch_items, batch in self.preprocess(items, batch_size, errors=errors):
             preds = self.forward(batch, score_maps=score_maps, proposals=proposals)
             vis = self.visualize(batch_items, preds, return_vis=draw, opacity=opacity,
-                                 with_labels=with_labels)
+                                 with_labels=with_labels, top_k=top_k,
+                                 max_proposals=max_proposals)
             self.postprocess(preds, vis, inputs=batch_items, out_dir=out_dir)
             predictions += preds
             if return_vis:
                 views += vis
             for item in batch_items:
                 item.array = None  # the image is not kept once drawn
-        if not predictions and errors:
+        if errors and not predictions:
             from ovseg.compat.image import ImageReadError
             raise ImageReadError(errors[0]['error'])
+        if errors:
+            warnings.warn(f'skipped {len(errors)} image(s) (result["errors"]): '
+                          f'{errors[0]["error"]}' + (' ...' if len(errors) > 1 else ''),
+                          stacklevel=2)
         return dict(predictions=predictions, visualization=[v['overlay'] for v in views],
                     views=views, errors=errors)
 
@@ -368,7 +386,7 @@ class OVSegInferencer(BaseInferencer):
         meta = getattr(self.model, 'dataset_meta', None) or {}
         given = meta.get('palette')
         vocab = self._vocabulary
-        if given and meta.get('classes') and list(meta['classes']) == list(vocab.names) \
-                and len(given) == len(vocab):
+        if given and len(given) == len(vocab) and meta.get('classes') \
+                and vocab in (Vocabulary.from_metainfo(meta), Vocabulary(list(meta['classes']))):
             return [tuple(int(c) for c in color) for color in given]
         return palette(len(vocab))

@@ -98,12 +98,12 @@ def upsample_labels(logits: torch.Tensor, size: Tuple[int, int], *,
         max_elements (int): floats per column block. Defaults to 2 ** 23 (32 MiB).
 
     Returns:
-        np.ndarray: (H0, W0) int32 labels.
+        np.ndarray: (H0, W0) int64 labels.
     """
     from mmseg.models.utils import resize
     k, h, w = logits.shape
     height, width = size
-    labels = np.empty((height, width), np.int32)
+    labels = np.empty((height, width), np.int64)
     if height < h or width < w or (height, width) == (h, w):
         blocks = [(0, width, resize(logits[None], size=size, mode='bilinear',
                                     align_corners=align_corners, warning=False)[0])]

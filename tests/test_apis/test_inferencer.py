@@ -152,3 +152,60 @@ def test_vocabulary_from_a_text_file(inferencer, denseclip, tmp_path):
 def test_unknown_model_lists_the_zoo():
     with pytest.raises(InputError, match=r"unknown model 'nope'.*synthworld-denseclip-rn-s"):
         OVSegInferencer('nope')
+
+
+def test_video_frames_and_out_dir_files(inferencer, tmp_path):
+    import json
+    writer = cv2.VideoWriter(str(tmp_path / 'clip.avi'), cv2.VideoWriter_fourcc(*'MJPG'), 5,
+                             (48, 32))
+    for i in range(3):
+        writer.write(np.full((32, 48, 3), 60 * i, np.uint8))
+    writer.release()
+    result = inferencer(str(tmp_path / 'clip.avi'), vocabulary=list(VOCAB), batch_size=2,
+                        out_dir=str(tmp_path / 'out'), return_vis=True)
+    assert len(result['predictions']) == 3 == len(result['visualization'])
+    for frame, pred in enumerate(result['predictions']):
+        stem = f'clip_{frame:06d}'
+        png = cv2.imread(str(tmp_path / 'out' / 'preds' / f'{stem}.png'), cv2.IMREAD_UNCHANGED)
+        np.testing.assert_array_equal(png, pred['sem_seg'])
+        info = json.loads((tmp_path / 'out' / 'preds' / f'{stem}.json').read_text())
+        assert info['class_scores'] == pytest.approx(pred['class_scores'])
+        vis = cv2.imread(str(tmp_path / 'out' / 'vis' / f'{stem}.png'))
+        np.testing.assert_array_equal(vis[..., ::-1], result['visualization'][frame])
+
+
+def test_text_prompted_sam_segments_the_call_vocabulary(tmp_path):
+    """ProposalSegmentor + TextPromptedSAM (tiny SAM, tiny CLIP): labels equal the model's own
+    predict, the text tower runs once per vocabulary."""
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+
+    from ovseg.testing import TINY_SAM_ARCH
+    text = dict(type='TextClassifier', templates='single',
+                text_encoder=dict(type='OVCLIPTextEncoder', model_name='ovseg-tiny-vit'))
+    model_cfg = dict(
+        type='ProposalSegmentor', text_classifier=text,
+        proposal_generator=dict(type='TextPromptedSAM', sam=dict(TINY_SAM_ARCH),
+                                clip_backbone=dict(type='CLIPViT', model_name='ovseg-tiny-vit',
+                                                   with_embeddings=True), clip_image_size=32),
+        data_preprocessor=dict(type='SegDataPreProcessor', mean=None, std=None,
+                               bgr_to_rgb=True, size_divisor=32))
+    Config(dict(model=model_cfg, default_scope='mmseg',
+                test_pipeline=PIPELINE)).dump(str(tmp_path / 'sam.py'))
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+    torch.save(dict(state_dict=MODELS.build(model_cfg).state_dict()), tmp_path / 'sam.pth')
+    image = str(tmp_path / 'img.png')
+    cv2.imwrite(image, np.random.default_rng(0).integers(0, 255, (60, 80, 3), dtype=np.uint8))
+    inferencer = OVSegInferencer(str(tmp_path / 'sam.py'), str(tmp_path / 'sam.pth'))
+    with pytest.raises(VocabularyError, match='no vocabulary'):
+        inferencer(image)  # neither a checkpoint meta nor a test dataset names classes
+    calls = []
+    inferencer.model.text_classifier.text_encoder.register_forward_hook(
+        lambda *a: calls.append(1))
+    (pred,) = inferencer(image, vocabulary=['cat', 'dog, puppy', 'sky'])['predictions']
+    assert len(calls) == 1
+    np.testing.assert_array_equal(pred['sem_seg'], _test_py_labels(inferencer.model, image))
+    assert pred['classes'] == ['cat', 'dog', 'sky'] and pred['sem_seg'].shape == (60, 80)
+    inferencer([image, image], vocabulary=['cat', 'dog, puppy', 'sky'], batch_size=2)
+    assert len(calls) == 1

@@ -129,8 +129,8 @@ def test_two_stage_models_show_their_proposals(tmp_path):
     from mmengine.registry import init_default_scope
     from mmseg.registry import MODELS
 
-    from proposal_utils import tiny_two_stage_cfg
-    model_cfg = tiny_two_stage_cfg()
+    from test_two_stage_demo import _model_cfg  # its tiny two-stage model
+    model_cfg = _model_cfg()
     Config(dict(model=model_cfg, default_scope='mmseg',
                 test_pipeline=PIPELINE)).dump(str(tmp_path / 'two.py'))
     init_default_scope('mmseg')

@@ -91,8 +91,8 @@ def measure(config: str, sizes: List[Tuple[int, int]], work: str) -> List[Dict]:
     for width, height in sizes:
         img = osp.join(work, f'img_{width}x{height}.png')
         write_image(img, width, height)
-        cmd = ['demo/image_demo.py', img, config, ckpt, '--out',
-               osp.join(work, f'out_{width}x{height}.png'), '--cfg-options', *_OPTIONS]
+        cmd = ['demo/image_demo.py', img, config, ckpt, '--out-dir',
+               osp.join(work, f'out_{width}x{height}'), '--cfg-options', *_OPTIONS]
         print(f'[benchmark] $ python {shlex.join(cmd)}', flush=True)
         peak, seconds = peak_rss_of(cmd, osp.join(work, f'demo_{width}x{height}.log'))
         rows.append(dict(size=f'{width}x{height}', peak_rss_MiB=round(peak),

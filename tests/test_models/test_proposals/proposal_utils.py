@@ -120,16 +120,3 @@ def text_embeddings(num: int, seed: int = 0) -> torch.Tensor:
     return F.normalize(torch.randn(num, EMBED_DIM, generator=torch.Generator().manual_seed(seed)),
                        dim=-1)
 
-
-def tiny_two_stage_cfg() -> dict:
-    """Tiny two-stage model: Mask2Former proposals (6 queries) classified by ``ovseg-tiny-vit``
-    in crop mode."""
-    return dict(
-        type='TwoStageOVSegmentor',
-        proposal_generator=dict(type='MaskFormerProposalGenerator', backbone=tiny_backbone_cfg(),
-                                head=tiny_mask2former_head_cfg()),
-        mask_classifier=dict(type='MaskCLIPClassifier', mask_threshold=0.4, clip=dict(
-            type='MaskPromptViT', model_name='ovseg-tiny-vit', prompt_depth=2,
-            with_embeddings=True)),
-        text_classifier=dict(type='TextClassifier', templates='single', text_encoder=dict(
-            type='OVCLIPTextEncoder', model_name='ovseg-tiny-vit')))

@@ -26,4 +26,5 @@ def test_benchmark_reports_one_row_per_size(tmp_path):
     rows = json.loads((tmp_path / 'results.json').read_text())['rows']
     assert [r['size'] for r in rows] == ['40x30']
     assert rows[0]['peak_rss_MiB'] > 0 and 'demo/image_demo.py' in rows[0]['command']
-    assert (tmp_path / 'out_40x30.png').is_file()
+    assert (tmp_path / 'out_40x30' / 'vis' / 'img_40x30.png').is_file()
+    assert (tmp_path / 'out_40x30' / 'preds' / 'img_40x30.png').is_file()

@@ -1,5 +1,6 @@
-"""demo/image_demo.py on images larger than the test scale: model-resolution score maps,
-label maps at the original size equal to ``tools/test.py``'s, slide inference when asked."""
+"""ovseg/apis/prediction.py on images larger than the test scale: model-resolution score maps,
+label maps at the original size equal to ``tools/test.py``'s, slide inference when asked; and the
+inferencer end to end on such an image."""
 import copy
 
 import cv2
@@ -9,7 +10,8 @@ import torch
 from mmengine.config import Config
 
 from denseclip_utils import VOCAB, build_seg, tiny_seg_cfg
-from ovseg.testing import load_script
+from ovseg.apis import OVSegInferencer
+from ovseg.apis import prediction
 
 # the SynthWorld test pipeline (configs/_base_/datasets/synthworld_seg.py), test scale 160
 PIPELINE = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(160, 160), keep_ratio=True),
@@ -34,14 +36,14 @@ def files(tmp_path_factory):
 
 
 def _model_and_batch(root, config: str, image: str):
+    from mmengine.dataset import Compose
     from mmseg.apis import init_model
-    demo = load_script('demo/image_demo.py')
     model = init_model(str(root / config), str(root / 'tiny.pth'), device='cpu')
     model.set_vocabulary(VOCAB)
-    data = demo._pipeline(model.cfg)(dict(img_path=str(root / image)))
+    data = Compose(PIPELINE)(dict(img_path=str(root / image)))
     batch = model.data_preprocessor(dict(inputs=[data['inputs']],
                                          data_samples=[data['data_samples']]), False)
-    return demo, model, batch
+    return model, batch
 
 
 def _test_py_prediction(model, batch) -> np.ndarray:
@@ -66,9 +68,9 @@ def _inference_scores(model, batch) -> torch.Tensor:
 
 @pytest.mark.parametrize('config', ['whole.py', 'slide.py'])
 def test_score_maps_are_at_model_resolution(files, config):
-    demo, model, batch = _model_and_batch(files, config, 'large.png')
+    model, batch = _model_and_batch(files, config, 'large.png')
     assert tuple(batch['inputs'].shape[-2:]) == (120, 160)  # 900x1200 at the test scale
-    prob = demo.score_maps(model, batch)
+    (prob,) = prediction.score_maps(model, batch)
     assert tuple(prob.shape) == (len(VOCAB), 120, 160)
     torch.testing.assert_close(prob.sum(dim=0), torch.ones(120, 160))
     assert torch.equal(prob, _inference_scores(model, batch))
@@ -77,42 +79,41 @@ def test_score_maps_are_at_model_resolution(files, config):
 @pytest.mark.parametrize('config', ['whole.py', 'slide.py'])
 @pytest.mark.parametrize('image, size', [('large.png', (900, 1200)), ('small.png', (120, 150))])
 def test_labels_at_original_size_equal_test_py(files, config, image, size):
-    demo, model, batch = _model_and_batch(files, config, image)
-    result = demo.predict_at_model_resolution(model, batch)
+    model, batch = _model_and_batch(files, config, image)
+    (result,) = prediction.predict_at_model_resolution(model, batch)
     h, w = batch['data_samples'][0].img_shape
     assert tuple(result.seg_logits.data.shape) == (len(VOCAB), h, w)
-    labels = demo.upsample_labels(result.seg_logits.data, size,
+    labels = prediction.upsample_labels(result.seg_logits.data, size,
                                   align_corners=model.align_corners, max_elements=4096)
     assert labels.shape == size
     np.testing.assert_array_equal(labels, _test_py_prediction(model, batch))
 
 
 def test_upsample_labels_matches_one_shot_resize():
-    demo = load_script('demo/image_demo.py')
     from mmseg.models.utils import resize
     logits = torch.randn(5, 12, 17, generator=torch.Generator().manual_seed(0))
     for size in [(300, 211), (12, 17), (7, 30), (5, 9)]:
         for align_corners in (False, True):
             full = resize(logits[None], size=size, mode='bilinear',
                           align_corners=align_corners)[0]
-            labels = demo.upsample_labels(logits, size, align_corners=align_corners,
+            labels = prediction.upsample_labels(logits, size, align_corners=align_corners,
                                           max_elements=5000)
             np.testing.assert_array_equal(labels, full.argmax(dim=0).numpy())
-    covered = demo.upsample_labels(logits.relu(), (40, 50), min_score=0.0, ignore_index=255)
+    covered = prediction.upsample_labels(logits.relu(), (40, 50), min_score=0.0, ignore_index=255)
     full = resize(logits.relu()[None], size=(40, 50), mode='bilinear')[0]
     np.testing.assert_array_equal(covered == 255, (full.amax(dim=0) <= 0).numpy())
 
 
-def test_run_on_large_image_uses_slide_and_draws_at_original_size(files, tmp_path):
-    """End to end: the overlay is the test.py prediction at the original size; the score grid
-    comes from the model's slide inference at its resolution."""
-    demo, model, batch = _model_and_batch(files, 'slide.py', 'large.png')
-    out, scores = demo.run(str(files / 'large.png'), str(files / 'slide.py'),
-                           str(files / 'tiny.pth'), out=str(tmp_path / 'out.png'))
-    image = cv2.imread(str(files / 'large.png'))[..., ::-1]
-    display = [n.split(',')[0].strip() for n in VOCAB]
-    expected = demo.overlay_with_legend(image, _test_py_prediction(model, batch), display,
-                                        demo.palette(len(VOCAB)))
-    np.testing.assert_array_equal(cv2.imread(out)[..., ::-1], expected)
-    expected_grid = demo.score_grid(_inference_scores(model, batch).numpy(), display)
-    np.testing.assert_array_equal(cv2.imread(scores)[..., ::-1], expected_grid)
+def test_inferencer_on_large_image_uses_slide_and_gives_test_py_labels(files, tmp_path):
+    """End to end: the label map is the test.py prediction at the original size; the score maps
+    come from the model's slide inference at its resolution; the overlay is drawn at 1 MP."""
+    model, batch = _model_and_batch(files, 'slide.py', 'large.png')
+    inferencer = OVSegInferencer(str(files / 'slide.py'), str(files / 'tiny.pth'),
+                                 show_progress=False)
+    result = inferencer(str(files / 'large.png'), score_maps=True, return_vis=True)
+    (pred,) = result['predictions']
+    np.testing.assert_array_equal(pred['sem_seg'], _test_py_prediction(model, batch))
+    np.testing.assert_array_equal(pred['score_maps'], _inference_scores(model, batch).numpy())
+    assert pred['model_size'] == (120, 160)
+    (overlay,) = result['visualization']
+    assert overlay.shape[0] == 886 and overlay.shape[1] > 1181  # 1 MP drawing, plus legend

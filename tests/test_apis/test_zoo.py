@@ -1,0 +1,44 @@
+"""ovseg/apis/zoo.py: every entry names an existing config; names resolve or fail clearly."""
+import os.path as osp
+
+import pytest
+
+from ovseg.apis import list_models
+from ovseg.apis.zoo import REPO_ROOT, UnknownModelError, add_model, get_model, resolve_model
+from ovseg.utils.errors import InputError
+from ovseg.utils.weights import MissingWeightsError
+
+
+def test_entries_name_existing_configs_and_a_command():
+    models = list_models()
+    assert {'synthworld-denseclip-rn-s', 'denseclip-r50-ade20k',
+            'synthworld-ovseg-pmp-r18-vit-s'} <= {m.name for m in models}
+    for info in models:
+        assert osp.isfile(osp.join(REPO_ROOT, info.config)), info
+        assert info.command and info.description and info.task == 'semantic'
+    assert 'tools/convert/denseclip.py' in get_model('denseclip-r50-ade20k').command
+
+
+def test_resolution(tmp_path):
+    config, weights = resolve_model('synthworld-ovseg-pmp-r18-vit-s')
+    assert osp.isfile(config) and weights is None  # init_weights: the config names them
+    with pytest.raises(InputError, match=r"weights of model 'synthworld-denseclip-rn-s' .*"
+                                         r'missing: run `python tools/train.py'):
+        resolve_model('synthworld-denseclip-rn-s')
+    ckpt = tmp_path / 'w.pth'
+    ckpt.write_bytes(b'')
+    assert resolve_model('synthworld-denseclip-rn-s', str(ckpt))[1] == str(ckpt)
+    with pytest.raises(MissingWeightsError, match='synthworld-rn-s'):
+        resolve_model('synthworld-denseclip-rn-s', 'synthworld-rn-s')
+    with pytest.raises(UnknownModelError, match=r"unknown model 'x'.*'synthworld-pmp-r18'"):
+        resolve_model('x')
+
+
+def test_adding_an_entry_is_one_call(monkeypatch):
+    from ovseg.apis import zoo
+    monkeypatch.setattr(zoo, '_ZOO', dict(zoo._ZOO))
+    add_model('mine', task='semantic', config='configs/x.py', weights=None, description='d',
+              command='c')
+    assert get_model('mine').config == 'configs/x.py'
+    with pytest.raises(KeyError, match='already'):
+        add_model('mine', task='semantic', config='c', weights=None, description='', command='')
