@@ -119,4 +119,3 @@ def text_embeddings(num: int, seed: int = 0) -> torch.Tensor:
     """(num, EMBED_DIM) random L2-normalised class embeddings."""
     return F.normalize(torch.randn(num, EMBED_DIM, generator=torch.Generator().manual_seed(seed)),
                        dim=-1)
-
