@@ -7,8 +7,8 @@ mmseg's ``MMSegInferencer``), which cannot take a vocabulary per call. Example::
     inferencer = OVSegInferencer('synthworld-denseclip-rn-s')  # or (config, weights)
     result = inferencer('data/synthworld/img_dir/val', vocabulary=['circle', 'sky, blue sky'])
 
-Heads: DenseCLIP (a decode head sized for the training classes scores a vocabulary of another
-size by its pixel-text score map, with a warning once), two-stage OVSeg / PMP
+Heads: DenseCLIP (its decode head predicts its own training classes; any other vocabulary is
+scored by the pixel-text score map, with a warning once), two-stage OVSeg / PMP
 (``TwoStageOVSegmentor``), proposal segmentors (text-prompted SAM, MaskFormer / PMP stage 1),
 and any fixed-class mmseg segmentor (its own classes only).
 """
@@ -78,7 +78,10 @@ class OVSegInferencer(BaseInferencer):
         """(image loader, rest of the test pipeline): the config's own ``LoadImageFromFile``
         (so a file is read exactly as ``tools/test.py`` reads it), annotations dropped."""
         from mmengine.dataset import Compose
-        from mmseg.registry import TRANSFORMS
+        if cfg.get('default_scope') == 'mmdet':
+            from mmdet.registry import TRANSFORMS
+        else:
+            from mmseg.registry import TRANSFORMS
         steps = cfg.get('test_pipeline') or cfg.test_dataloader.dataset.pipeline
         steps = [dict(s) for s in steps if s['type'] not in ('LoadAnnotations',
                                                               'LoadDepthAnnotation')]
@@ -130,27 +133,35 @@ class OVSegInferencer(BaseInferencer):
             return vocab
         if hasattr(model, 'set_vocabulary'):
             if hasattr(model, '_predict_from_score'):
-                self._choose_denseclip_path(len(vocab))
-            model.set_vocabulary(vocab)
+                self._choose_denseclip_path(vocab)
+            try:
+                model.set_vocabulary(vocab)
+            except ValueError as err:  # a head sized for its classes (detectors)
+                raise VocabularyError(str(err).split(' Set num_classes')[0]) from None
         elif len(vocab) != model.num_classes:
             raise VocabularyError(f'{type(model).__name__} segments {model.num_classes} fixed '
                                   f'classes; got {len(vocab)} names')
         self._vocabulary = vocab
         return vocab
 
-    def _choose_denseclip_path(self, num: int) -> None:
-        """DenseCLIP's decode head outputs ``num_classes`` logits: another vocabulary size is
-        scored by the pixel-text score map (``test_cfg.predict_from='score_map'``)."""
+    def _choose_denseclip_path(self, vocab: Vocabulary) -> None:
+        """DenseCLIP's decode head outputs logits of its ``num_classes`` training classes: it
+        predicts for the model's own vocabulary (its metainfo's classes; without metainfo,
+        any vocabulary of that size); any other vocabulary is scored by the pixel-text score
+        map (``test_cfg.predict_from='score_map'``), with a warning once."""
         model = self.model
         if self._predict_from in ('score_map', 'auto'):
             return
-        if num == model.num_classes:
+        meta = getattr(model, 'dataset_meta', None) or {}
+        own = [Vocabulary.from_metainfo(meta), Vocabulary(list(meta['classes']))] \
+            if meta.get('classes') else None
+        if (vocab in own) if own else len(vocab) == model.num_classes:
             model.test_cfg.predict_from = self._predict_from or 'decode_head'
             return
         if not self._warned_score_map:
-            warnings.warn(f'{num} names for a DenseCLIP decode head of {model.num_classes} '
-                          'classes: predicting from the pixel-text score map (the decode head '
-                          'is used for vocabularies of its own size)', stacklevel=3)
+            warnings.warn(f'a vocabulary other than the {model.num_classes} training classes of '
+                          "this DenseCLIP's decode head: predicting from the pixel-text score "
+                          'map (the decode head is used for its own classes)', stacklevel=3)
             self._warned_score_map = True
         model.test_cfg.predict_from = 'score_map'
 

@@ -50,9 +50,28 @@ def init_segmentor(config: Any, checkpoint: Optional[str] = None, *, device: str
         CheckpointError: the file is missing, not a checkpoint, truncated or unsafe.
     """
     from mmseg.apis import init_model
+    return _init_strict(init_model(config, None, device='cpu', cfg_options=cfg_options),
+                        checkpoint, device)
 
+
+def init_detector(config: Any, checkpoint: Optional[str] = None, *, device: str = 'cpu',
+                  cfg_options: Optional[dict] = None) -> nn.Module:
+    """:func:`init_segmentor` for mmdet detectors: ``mmdet.apis.init_detector`` builds the
+    model (no weights, and not its COCO class names), the rest is the same."""
+    import warnings
+
+    from mmdet.apis import init_detector as mmdet_init_detector
+    with warnings.catch_warnings():  # "checkpoint is None, use COCO classes": replaced below
+        warnings.simplefilter('ignore')
+        model = mmdet_init_detector(config, None, palette='random', device='cpu',
+                                    cfg_options=cfg_options)
+    model.dataset_meta = {}
+    return _init_strict(model, checkpoint, device)
+
+
+def _init_strict(model: nn.Module, checkpoint: Optional[str], device: str) -> nn.Module:
+    """Strict weights and ``dataset_meta`` of a built model (see :func:`init_segmentor`)."""
     from .config import load_test_metainfo
-    model = init_model(config, None, device='cpu', cfg_options=cfg_options)
     if checkpoint is not None:
         meta = load_model_weights(model, checkpoint, strict=True).get('meta') or {}
         if 'dataset_meta' in meta:

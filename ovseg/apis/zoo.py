@@ -30,7 +30,8 @@ class ModelInfo:
 
     Args:
         name (str): short name (``OVSegInferencer(name)``).
-        task (str): ``'semantic'``, ``'instance'`` or ``'detection'``.
+        task (str): ``'semantic'`` (:class:`~ovseg.apis.OVSegInferencer`), ``'instance'`` or
+            ``'detection'`` (:class:`~ovseg.apis.OVDetInferencer`).
         config (str): config file, relative to the repository root.
         weights (str, optional): checkpoint path (relative paths: to the working directory,
             then the repository root) or a registered weights name; None: the config's
@@ -153,6 +154,13 @@ for _arch, _file, _size in (('r50', 'denseclip_fpn_res50.pth', '512x512'),
               description=f"DenseCLIP {_arch}, the original's ADE20K-150 release, converted",
               command=f'python tools/convert/denseclip.py {_file} denseclip_{_arch}_ade20k.pth '
                       f'--config {_cfg}')
+for _kind, _task in (('retinanet', 'detection'), ('mask-rcnn', 'instance')):
+    _cfg = f'configs/denseclip/denseclip-{_kind}_synthclip-vit-s_fpn_1xb4-1k_synthworld-160.py'
+    add_model(f'synthworld-denseclip-{_kind}-vit-s', task=_task, config=_cfg,
+              weights=f'work_dirs/{osp.splitext(osp.basename(_cfg))[0]}/iter_1000.pth',
+              description=f'DenseCLIP {_kind} on the SynthWorld ViT CLIP, 14 things '
+                          '(OVDetInferencer; a vocabulary renames its classes)',
+              command=f'{_TRAIN}{_cfg}')
 add_model('ovseg-sam-vit-b-clip-vit-b16-ade20k', task='semantic',
           config='configs/mask_adapted/ovseg_sam-vit-b_clip-vit-b16_ade20k-640.py', weights=None,
           description="SAM proposals + CLIP ViT-B/16 crops, zero-shot (OVSeg's mask-adapted CLIP: "

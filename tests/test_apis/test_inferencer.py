@@ -81,8 +81,8 @@ def test_own_classes_equal_test_py_and_batches_do_not_change_results(inferencer,
 def test_new_vocabulary_uses_the_score_map_and_warns_once(denseclip):
     inferencer = OVSegInferencer(str(denseclip / 'tiny.py'), str(denseclip / 'tiny.pth'))
     image = str(denseclip / 'images' / 'img0.png')
-    with pytest.warns(UserWarning, match='5 names for a DenseCLIP decode head of 4 classes: '
-                      'predicting from the pixel-text score map'):
+    with pytest.warns(UserWarning, match='a vocabulary other than the 4 training classes of '
+                      "this DenseCLIP's decode head: predicting from the pixel-text score map"):
         result = inferencer(image, vocabulary=['sun', 'moon', 'star, planet', 'sea', 'sky'])
     labels = result['predictions'][0]['sem_seg']
     assert result['predictions'][0]['classes'] == ['sun', 'moon', 'star', 'sea', 'sky']
@@ -90,10 +90,14 @@ def test_new_vocabulary_uses_the_score_map_and_warns_once(denseclip):
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         inferencer(image, vocabulary=['a', 'b', 'c'])  # no second warning
-    # back to a vocabulary of the decode head's size: the decode head again
+    # four other names (the decode head's size): still the score map
+    renamed = inferencer(image, vocabulary=['sun', 'moon', 'sea', 'sky'])
+    assert inferencer.model.test_cfg.predict_from == 'score_map'
+    # back to the model's own classes: the decode head again, as tools/test.py
     four = inferencer(image, vocabulary=list(VOCAB))
     np.testing.assert_array_equal(four['predictions'][0]['sem_seg'],
                                   _test_py_labels(inferencer.model, image))
+    assert renamed['predictions'][0]['classes'] == ['sun', 'moon', 'sea', 'sky']
 
 
 def test_repeated_vocabulary_runs_the_text_encoder_zero_times(inferencer, denseclip):
@@ -209,3 +213,17 @@ def test_text_prompted_sam_segments_the_call_vocabulary(tmp_path):
     assert pred['classes'] == ['cat', 'dog', 'sky'] and pred['sem_seg'].shape == (60, 80)
     inferencer([image, image], vocabulary=['cat', 'dog, puppy', 'sky'], batch_size=2)
     assert len(calls) == 1
+
+
+def test_edge_inputs_tiny_image_unicode_and_a_thousand_names(inferencer, tmp_path):
+    one = np.full((1, 1, 3), 200, np.uint8)
+    (pred,) = inferencer(one, vocabulary=['chat', 'café, 咖啡', 'ß'])['predictions']
+    assert pred['sem_seg'].shape == (1, 1) and pred['classes'] == ['chat', 'café', 'ß']
+    names = [f'class {i}' for i in range(1000)]
+    rgba = np.zeros((20, 30, 4), np.uint8)
+    result = inferencer(rgba, vocabulary=names, out_dir=str(tmp_path))
+    (pred,) = result['predictions']
+    assert len(pred['class_scores']) == 1000 and pred['sem_seg'].max() < 1000
+    png = cv2.imread(str(tmp_path / 'preds' / '00000000.png'), cv2.IMREAD_UNCHANGED)
+    assert png.dtype == np.uint16
+    np.testing.assert_array_equal(png, pred['sem_seg'])

@@ -15,7 +15,9 @@ def test_entries_name_existing_configs_and_a_command():
             'synthworld-ovseg-pmp-r18-vit-s'} <= {m.name for m in models}
     for info in models:
         assert osp.isfile(osp.join(REPO_ROOT, info.config)), info
-        assert info.command and info.description and info.task == 'semantic'
+        assert info.command and info.description and info.task in ('semantic', 'detection',
+                                                                   'instance')
+    assert [m.name for m in list_models('instance')] == ['synthworld-denseclip-mask-rcnn-vit-s']
     assert 'tools/convert/denseclip.py' in get_model('denseclip-r50-ade20k').command
 
 
