@@ -12,10 +12,10 @@ import pytest
 from ovseg.testing import load_script
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
-NAMES = ['demo-memory', 'denseclip', 'mask-adapted', 'mask-classification', 'pmp-synthworld',
-         'sam-proposals', 'synthclip-probe']
+NAMES = ['demo-memory', 'denseclip', 'inferencer', 'mask-adapted', 'mask-classification',
+         'pmp-synthworld', 'sam-proposals', 'synthclip-probe']
 # every (sub)command, as typed after `tools/benchmark.py`
-COMMANDS = [['demo-memory'], ['denseclip', 'speed'], ['denseclip', 'synthworld'],
+COMMANDS = [['demo-memory'], ['denseclip', 'speed'], ['denseclip', 'synthworld'], ['inferencer'],
             ['mask-adapted', 'synthworld'], ['mask-classification'], ['pmp-synthworld'],
             ['sam-proposals'], ['synthclip-probe']]
 TOOL_SCRIPT = re.compile(r'(^|[\s/])(tools|demo)/[\w/]+\.py')
@@ -51,13 +51,13 @@ def _code_strings(path: str):
 def test_library_neither_holds_nor_runs_tools():
     """No ``ovseg/`` module is a benchmark or names a script of ``tools/`` or ``demo/`` in its
     code (docstrings may point to them; ``ovseg/testing/scripts.py`` loads them for tests; the
-    weights registry ``ovseg/utils/weights.py`` names, in its error messages, the training
-    command that produces each weight, and never runs it)."""
+    weights registry ``ovseg/utils/weights.py`` and the model zoo ``ovseg/apis/zoo.py`` name the
+    training or conversion command that produces each weight, and never run it)."""
     offenders = []
     for path in sorted(glob.glob(osp.join(REPO, 'ovseg', '**', '*.py'), recursive=True)):
         rel = osp.relpath(path, REPO)
         if rel in (osp.join('ovseg', 'testing', 'scripts.py'),
-                   osp.join('ovseg', 'utils', 'weights.py')):
+                   osp.join('ovseg', 'utils', 'weights.py'), osp.join('ovseg', 'apis', 'zoo.py')):
             continue
         if osp.basename(path).startswith('benchmark'):
             offenders.append(rel)
