@@ -6,6 +6,8 @@
 #                     without it (or without a matching wheel in it) mmcv is built from the PyPI sdist.
 #   OVSEG_INSTALL_LOG output of pip and the mmcv build (default: <venv>/install.log); one line
 #                     per step on the terminal, the log's tail only when a step fails.
+#   OVSEG_NO_CHROMIUM set to skip installing Debian's chromium (the web demo's browser test is
+#                     then skipped, saying why).
 #
 # A second run with unchanged requirements installs nothing (a stamp file records what was installed).
 set -euo pipefail
@@ -18,8 +20,10 @@ mmcv_version="2.1.0"
 source "$root/tools/install_log.sh"
 
 stamp_key() {
-  cat "$root/requirements.txt" "$root/setup.py" "$root/tools/install.sh" | sha256sum | cut -d' ' -f1
+  cat "$root/requirements.txt" "$root/requirements-app.txt" "$root/setup.py" \
+    "$root/tools/install.sh" | sha256sum | cut -d' ' -f1
 }
+
 stamp="$venv/.ovseg-install-stamp"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$(stamp_key)" ]]; then
   exit 0
@@ -29,6 +33,16 @@ install_log="${OVSEG_INSTALL_LOG:-$venv/install.log}"
 mkdir -p "$(dirname "$install_log")"
 : >"$install_log"
 echo "[install] creating/updating venv at $venv"
+# Debian's chromium for the web demo's browser test (Playwright launches this binary; it never
+# downloads a browser): about 80 s with apt-get update on 2 cores, checked on every install (it
+# lives outside the venv). Without root or apt the test is skipped, saying why.
+if [[ -z "${OVSEG_NO_CHROMIUM:-}" ]] && ! command -v chromium >/dev/null \
+    && command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
+  run_logged "chromium (apt-get, for the web demo's browser test)" env \
+    DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update -qq && apt-get install -y -qq chromium' \
+    || echo "[install] chromium could not be installed; the browser test will be skipped" >&2
+fi
+
 [[ -x "$venv/bin/python" ]] || run_logged "creating venv" "$python_bin" -m venv "$venv"
 py="$venv/bin/python"
 pip=("$py" -m pip --disable-pip-version-check)
@@ -36,6 +50,8 @@ run_logged "pip, setuptools<82, wheel" "${pip[@]}" install -q --upgrade pip "set
 run_logged "torch: $torch_pins" "${pip[@]}" install -q $torch_pins
 
 run_logged "requirements.txt" "${pip[@]}" install -q -r "$root/requirements.txt" $torch_pins
+run_logged "requirements-app.txt (web demo)" "${pip[@]}" install -q -r "$root/requirements-app.txt" \
+  $torch_pins
 
 if ! "$py" -c "import mmcv, mmcv._ext; assert mmcv.__version__ == '$mmcv_version'" 2>/dev/null; then
   whl=""

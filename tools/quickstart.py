@@ -1,7 +1,8 @@
-"""The README's main command: SynthWorld -> small CLIP -> zero-shot evaluation, no download.
+"""The README's main command: SynthWorld -> small CLIP -> zero-shot evaluation -> a DenseCLIP
+segmentation model for the web demo, no download.
 
     python tools/quickstart.py [--work-dir work_dirs/quickstart] [--data-root data/synthworld]
-                               [--steps world,clip,zero-shot] [--force]
+                               [--steps world,clip,zero-shot,denseclip] [--force]
 
 Each step runs the same public tool a user would run (``tools/synthworld.py``,
 ``tools/train.py``, ``tools/test.py``) in a subprocess, and is skipped when its output
@@ -33,6 +34,11 @@ CLIP_CONFIG = 'configs/synthworld/synthclip_rn-s_synthworld-96.py'
 CLIP_NAME = 'synthclip-rn-s'  # training run folder
 CLIP_WEIGHTS = 'synthworld-rn-s'  # the weights name the RN heads' configs read (ovseg cache)
 WORLD = dict(num_train=2000, num_val=200, num_closeup=2000, seed=0)
+# The segmentation model demo/app.py serves: DenseCLIP on the CLIP above, any vocabulary through
+# its pixel-text score map (the decode head for the 21 SynthWorld classes).
+DENSECLIP_CONFIG = 'configs/denseclip/denseclip_synthclip-rn-s_fpn_1xb8-500_synthworld-128x128.py'
+DENSECLIP_NAME = 'denseclip-rn-s'  # training run folder
+DENSECLIP_WEIGHTS = 'synthworld-quickstart-denseclip-rn-s'  # weights and zoo name
 
 
 LOG_TAIL = 40  # lines of a failed step's log printed to the console
@@ -118,16 +124,21 @@ def _world_matches(meta_file: str) -> bool:
 
 
 @functools.lru_cache(maxsize=None)
-def _clip_config():
-    """:data:`CLIP_CONFIG`, read once per run."""
+def _read_config(path: str):
+    """A config of the repository, read once per run."""
     from mmengine.config import Config
-    return Config.fromfile(osp.join(ROOT, CLIP_CONFIG))
+    return Config.fromfile(osp.join(ROOT, path))
 
 
-def _data_root_options(args) -> List[str]:
-    """``--cfg-options`` that point every dataset of :data:`CLIP_CONFIG` at ``--data-root``
-    (a ``ConcatDataset`` has one per part)."""
-    cfg = _clip_config()
+def _clip_config():
+    """:data:`CLIP_CONFIG`."""
+    return _read_config(CLIP_CONFIG)
+
+
+def _data_root_options(args, config: Optional[str] = None) -> List[str]:
+    """``--cfg-options`` that point every dataset of ``config`` (default :data:`CLIP_CONFIG`)
+    at ``--data-root`` (a ``ConcatDataset`` has one per part)."""
+    cfg = _read_config(config or CLIP_CONFIG)
     options = []
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset = cfg[loader].dataset
@@ -165,15 +176,45 @@ def step_zero_shot(args) -> Dict[str, float]:
     return last_metrics(test_dir)
 
 
+def step_denseclip(args) -> Dict[str, float]:
+    """Train DenseCLIP on the SynthWorld CLIP; registers 'synthworld-quickstart-denseclip-rn-s'.
+
+    The last checkpoint goes into the ovseg weights cache under :data:`DENSECLIP_WEIGHTS`, the
+    zoo model of the same name that ``python demo/app.py`` serves. Returns the val mIoU
+    (decode head, all 21 classes) as ``denseclip/<key>``.
+    """
+    from ovseg.utils.weights import register_weights, weights_path
+    weights = weights_path(DENSECLIP_WEIGHTS)
+    train_dir = osp.join(args.work_dir, DENSECLIP_NAME)
+    if osp.isfile(weights) and not args.force:
+        print(f'[quickstart] {weights} exists; skipping DenseCLIP training')
+    else:
+        _run(['tools/train.py', DENSECLIP_CONFIG, '--work-dir', train_dir, '--cfg-options',
+              *_data_root_options(args, DENSECLIP_CONFIG)], step_log(args, 'denseclip'))
+        with open(osp.join(train_dir, 'last_checkpoint')) as f:
+            register_weights(DENSECLIP_WEIGHTS, f.read().strip())
+    try:
+        scores = last_metrics(train_dir, patterns=('*/vis_data/scalars.json',), key='mIoU')
+    except FileNotFoundError:  # weights from an earlier run elsewhere
+        return {}
+    return {f'denseclip/{k}': v for k, v in scores.items() if k.startswith(('mIoU', 'hIoU'))}
+
+
 def write_results(path: str, metrics: Dict[str, float], seconds: float) -> str:
-    """Markdown table of the zero-shot metrics; returns its text."""
+    """Markdown table of the zero-shot and DenseCLIP metrics; returns its text."""
     rows = [(k.split('/', 1)[-1], v) for k, v in metrics.items() if k.startswith('zero_shot/')]
+    seg = [(k.split('/', 1)[-1], v) for k, v in metrics.items() if k.startswith('denseclip/')]
     templates = _clip_config().model.templates
     lines = ['# ovseg quickstart results', '',
              f'SynthWorld CLIP (`{CLIP_CONFIG}`), evaluated zero-shot on SynthWorld val '
              f'(prompt templates: `{templates}`).', '',
              '| metric | value |', '|---|---|']
     lines += [f'| {name} | {value:.2f} |' for name, value in rows]
+    if seg:
+        lines += ['', f'DenseCLIP on that CLIP (`{DENSECLIP_CONFIG}`, weights '
+                      f'`{DENSECLIP_WEIGHTS}`: `python demo/app.py`), SynthWorld val, decode '
+                      'head, 21 classes.', '', '| metric | value |', '|---|---|']
+        lines += [f'| {name} | {value:.2f} |' for name, value in seg]
     lines += ['', f'Total time: {seconds / 60:.1f} min.', '']
     text = '\n'.join(lines)
     with open(path, 'w') as f:
@@ -181,7 +222,8 @@ def write_results(path: str, metrics: Dict[str, float], seconds: float) -> str:
     return text
 
 
-STEPS: Dict[str, Callable] = {'world': step_world, 'clip': step_clip, 'zero-shot': step_zero_shot}
+STEPS: Dict[str, Callable] = {'world': step_world, 'clip': step_clip, 'zero-shot': step_zero_shot,
+                              'denseclip': step_denseclip}
 
 
 def main() -> None:

@@ -127,6 +127,11 @@ for _arch in ('rn-s', 'vit-s'):
               description=f'DenseCLIP on the SynthWorld {_arch.upper()} CLIP, 21 classes (any '
                           'vocabulary through its score map)',
               command=f'{_TRAIN}{_DENSECLIP.format(_arch)} --work-dir work_dirs/denseclip_{_arch}')
+add_model('synthworld-quickstart-denseclip-rn-s', task='semantic',
+          config=_DENSECLIP.format('rn-s').replace('1k', '500'),
+          weights='synthworld-quickstart-denseclip-rn-s',
+          description='DenseCLIP on the SynthWorld RN CLIP, 500 iterations (the web demo\'s '
+                      'model; any vocabulary through its score map)', command='make quickstart')
 for _stage1 in ('pmp', 'mask2former-ov'):
     _cfg = _PROPOSALS.format(_stage1)
     _name = osp.splitext(osp.basename(_cfg))[0]

@@ -49,6 +49,9 @@ def add_weights(name: str, *, description: str, command: str) -> WeightsEntry:
 for _name, _description, _command in (
         ('synthworld-rn-s', 'SynthWorld ResNet CLIP on object names (the quickstart CLIP)',
          'make quickstart'),
+        ('synthworld-quickstart-denseclip-rn-s', 'DenseCLIP segmentor (decode head for the 21 '
+         'SynthWorld classes, any vocabulary by its score map) on synthworld-rn-s, 500 '
+         'iterations: the model of `python demo/app.py`', 'make quickstart'),
         ('synthworld-rn-s-regions', 'SynthWorld ResNet CLIP on object names + masked regions',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-regions-96.py'),
         ('synthworld-rn-s-captions', 'SynthWorld ResNet CLIP on whole-image captions',

@@ -41,3 +41,21 @@ def test_every_pip_call_of_install_sh_is_logged():
     calls = [line.strip() for line in script.splitlines()
              if re.search(r'"\$\{pip\[@\]\}" (install|download)', line)]
     assert calls and all(line.startswith('run_logged ') for line in calls), calls
+
+
+def test_the_web_demo_requirements_are_installed_and_stamped():
+    """requirements-app.txt (gradio, playwright) is installed, a change to it reinstalls, and
+    Debian's chromium is installed with apt-get only where it is missing and apt is usable."""
+    with open(osp.join(ROOT, 'tools/install.sh')) as f:
+        script = f.read().replace('\\\n', ' ')
+    with open(osp.join(ROOT, 'requirements-app.txt')) as f:
+        names = {re.split(r'[<>=]', line)[0].strip() for line in f
+                 if line.strip() and not line.startswith('#')}
+    assert names == {'gradio', 'playwright'}
+    stamp = re.search(r'stamp_key\(\) \{(.*?)\}', script, re.S).group(1)
+    assert 'requirements-app.txt' in stamp
+    assert re.search(r'run_logged .*install -q -r "\$root/requirements-app.txt"', script)
+    chromium = re.search(r'\nif (.*?)\nfi\n', script[script.index("# Debian's chromium for"):], re.S).group(1)
+    for guard in ('! command -v chromium', 'command -v apt-get', 'id -u'):
+        assert guard in chromium
+    assert 'apt-get install -y -qq chromium' in chromium and '|| echo' in chromium

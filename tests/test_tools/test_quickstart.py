@@ -40,8 +40,10 @@ def test_data_root_reaches_every_dataset_of_the_clip_config():
 def test_results_table_names_the_prompts(tmp_path):
     quickstart = load_script('tools/quickstart.py')
     text = quickstart.write_results(str(tmp_path / 'results.md'),
-                                    {'zero_shot/top1_unseen': 34.08, 'other/x': 1.0}, 60.0)
+                                    {'zero_shot/top1_unseen': 34.08, 'other/x': 1.0,
+                                     'denseclip/mIoU_unseen': 2.5}, 60.0)
     assert '(prompt templates: `synthworld`)' in text
+    assert f'weights `{quickstart.DENSECLIP_WEIGHTS}`' in text and '| mIoU_unseen | 2.50 |' in text
     assert '| top1_unseen | 34.08 |' in text and 'other' not in text
     assert (tmp_path / 'results.md').read_text() == text
 
@@ -72,6 +74,15 @@ train_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False)
 val_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False)
 test_dataloader = val_dataloader
 """
+# ... and the quickstart's DenseCLIP config for 4 iterations of batch 2.
+TINY_DENSECLIP = """_base_ = [{config!r}]
+train_cfg = dict(max_iters=4, val_interval=4)
+param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=4)]
+default_hooks = dict(checkpoint=dict(interval=4))
+train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False)
+val_dataloader = dict(batch_size=6, num_workers=0, persistent_workers=False)
+test_dataloader = val_dataloader
+"""
 
 
 def _tiny_quickstart(tmp_path, monkeypatch, *options: str):
@@ -81,6 +92,10 @@ def _tiny_quickstart(tmp_path, monkeypatch, *options: str):
     config.write_text(TINY_CLIP.format(config=f'{quickstart.ROOT}/{quickstart.CLIP_CONFIG}'))
     monkeypatch.setattr(quickstart, 'WORLD', TINY_WORLD)
     monkeypatch.setattr(quickstart, 'CLIP_CONFIG', str(config))
+    seg_config = tmp_path / 'tiny_denseclip.py'
+    seg_config.write_text(TINY_DENSECLIP.format(
+        config=f'{quickstart.ROOT}/{quickstart.DENSECLIP_CONFIG}'))
+    monkeypatch.setattr(quickstart, 'DENSECLIP_CONFIG', str(seg_config))
     work_dir = tmp_path / 'work'
     monkeypatch.setattr(sys, 'argv', ['quickstart.py', '--work-dir', str(work_dir),
                                       '--data-root', str(tmp_path / 'world'), *options])
@@ -95,13 +110,22 @@ def test_console_shows_a_line_per_step_and_the_table_and_the_logs_keep_the_rest(
     out, err = capfd.readouterr()
     # one line per step, one bar per step (tqdm redraws it with '\r'), the table, the end
     assert (out + err).count('\n') <= 40, out + err
-    for step in ('world', 'clip', 'zero-shot'):
+    for step in ('world', 'clip', 'zero-shot', 'denseclip'):
         log = work_dir / 'logs' / f'{step}.log'
         assert f'[quickstart] step {step}: ' in out and f'(log: {log})' in out
         assert log.stat().st_size > 0
     assert 'Iter(train) [20/20]' in (work_dir / 'logs' / 'clip.log').read_text()
     assert 'Iter(train)' not in out + err and 'mmengine' not in out + err
     assert '| top1_unseen |' in out and f'full logs in {work_dir / "logs"}' in out
+    assert '| mIoU_seen |' in out and 'Saving checkpoint at 4 iterations' in (
+        work_dir / 'logs' / 'denseclip.log').read_text()
+    # the web demo serves the segmentation model the quickstart registered, by its zoo name
+    app = load_script('demo/app.py')
+    name = quickstart.DENSECLIP_WEIGHTS
+    assert name in app.available_models()
+    image = str(tmp_path / 'world' / 'img_dir' / 'val' / '000000.png')
+    shown = app.segment(image, 'circle, sky, grass', name, app.ModelCache(app.available_models()))
+    assert shown.message.startswith('Classes found: ') and shown.overlay is not None
 
 
 @pytest.mark.slow

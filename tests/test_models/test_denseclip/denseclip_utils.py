@@ -114,3 +114,20 @@ def det_batch(num: int = 2, size=(64, 64), seed: int = 0, with_mask: bool = Fals
                     scale_factor=(1.0, 1.0))
         samples.append(DetDataSample(gt_instances=inst, metainfo=meta))
     return inputs, samples
+
+
+def save_tiny_seg(root, pipeline, *, classes=VOCAB) -> tuple:
+    """Write ``root/tiny.py`` (a tiny RN DenseCLIP with ``pipeline`` as its test pipeline) and
+    ``root/tiny.pth`` (its weights, ``classes`` in the checkpoint's metainfo unless None), as
+    inferencer and demo tests load a trained model; returns (config, checkpoint) paths."""
+    import os.path as osp
+
+    from mmengine.config import Config
+    config, checkpoint = osp.join(str(root), 'tiny.py'), osp.join(str(root), 'tiny.pth')
+    Config(dict(model=tiny_seg_cfg('rn'), default_scope='mmseg',
+                test_pipeline=pipeline)).dump(config)
+    saved = dict(state_dict=build_seg('rn').state_dict())
+    if classes is not None:
+        saved['meta'] = dict(dataset_meta=dict(classes=list(classes)))
+    torch.save(saved, checkpoint)
+    return config, checkpoint

@@ -1,0 +1,124 @@
+"""demo/app.py end to end in headless Chromium (Debian's ``chromium``, driven by Playwright; no
+browser download): ``python demo/app.py --port N`` serves a tiny DenseCLIP, the page gets a
+SynthWorld val image and the names of the classes in its ground truth, and shows the overlay
+and the class labels that the inferencer gives for that image."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import cv2
+import numpy as np
+import pytest
+
+from denseclip_utils import save_tiny_seg
+from ovseg.apis import OVSegInferencer
+from ovseg.testing.scripts import REPO_ROOT
+
+pytestmark = pytest.mark.slow
+
+#: Where the screenshot of the page goes (a test artefact, for looking at); tmp_path otherwise.
+SCREENSHOT_ENV = 'OVSEG_APP_SCREENSHOT'
+START_TIMEOUT_S = 120
+
+
+def _chromium() -> str:
+    """Debian's Chromium (``tools/install.sh`` installs it with apt-get where apt is usable)."""
+    for name in ('chromium', 'chromium-browser'):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip('Chromium is not installed and could not be (tools/install.sh installs the '
+                'Debian package `chromium` with apt-get where apt is usable)')
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_serving(proc: subprocess.Popen, url: str, log) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            log.seek(0)
+            pytest.fail(f'demo/app.py exited with {proc.returncode}:\n{log.read()[-3000:]}')
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f'demo/app.py did not serve {url} within {START_TIMEOUT_S} s')
+
+
+@pytest.fixture(scope='module')
+def world(tmp_path_factory):
+    """A 2-image SynthWorld of 64 px, a tiny DenseCLIP (config + checkpoint) testing at 64 px."""
+    from ovseg.datasets.synthworld import SceneConfig, generate
+    root = tmp_path_factory.mktemp('app_browser')
+    generate(str(root / 'world'), num_train=1, num_val=2, seed=3,
+             config=SceneConfig(image_size=64), num_closeup=0, workers=1, log=None)
+    pipeline = [dict(type='LoadImageFromFile'),
+                dict(type='Resize', scale=(64, 64), keep_ratio=True), dict(type='PackSegInputs')]
+    save_tiny_seg(root, pipeline, classes=None)
+    return root
+
+
+def test_the_page_segments_a_synthworld_image(world, tmp_path):
+    sync_api = pytest.importorskip(
+        'playwright.sync_api', reason='playwright is not installed (requirements-app.txt)')
+    pytest.importorskip('gradio', reason='gradio is not installed (requirements-app.txt)')
+    chromium = _chromium()
+    from ovseg.datasets.synthworld import SYNTHWORLD_SEG_CLASSES
+    image = str(world / 'world' / 'img_dir' / 'val' / '000001.png')
+    truth = cv2.imread(str(world / 'world' / 'ann_dir' / 'val' / '000001.png'), -1)
+    vocabulary = [SYNTHWORLD_SEG_CLASSES[k] for k in np.unique(truth) if k != 255]
+    expected = OVSegInferencer(str(world / 'tiny.py'), str(world / 'tiny.pth'),
+                               show_progress=False)(image, vocabulary=vocabulary,
+                                                    return_vis=True)
+    pred = expected['predictions'][0]
+
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO_ROOT,
+                                                       os.environ.get('PYTHONPATH', '')]),
+               GRADIO_ANALYTICS_ENABLED='False', OMP_NUM_THREADS='1')
+    with open(tmp_path / 'app.log', 'w+') as log:
+        proc = subprocess.Popen([sys.executable, 'demo/app.py', '--port', str(port),
+                                 '--config', str(world / 'tiny.py'),
+                                 '--weights', str(world / 'tiny.pth')],
+                                cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f'http://127.0.0.1:{port}/'
+            _wait_until_serving(proc, url, log)
+            with sync_api.sync_playwright() as play:
+                browser = play.chromium.launch(executable_path=chromium, headless=True,
+                                               args=['--no-sandbox'])
+                page = browser.new_page(viewport=dict(width=1280, height=900))
+                page.goto(url)
+                page.locator('#image input[type=file]').set_input_files(image)
+                page.locator('#vocabulary textarea').fill(', '.join(vocabulary))
+                page.locator('#segment').click()
+                overlay = page.locator('#overlay img')
+                overlay.wait_for(timeout=60_000)
+                page.locator('#message', has_text='Classes found').wait_for(timeout=10_000)
+                shown = page.request.get(overlay.get_attribute('src')).body()
+                message = page.locator('#message').inner_text()
+                scores = page.locator('#scores').inner_text()
+                page.screenshot(path=os.environ.get(SCREENSHOT_ENV, str(tmp_path / 'app.png')),
+                                full_page=True)
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    drawn = cv2.imdecode(np.frombuffer(shown, np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
+    assert np.array_equal(drawn, expected['visualization'][0])  # the overlay, legend and all
+    assert drawn.shape[0] == truth.shape[0]
+    top = max(pred['class_scores'], key=pred['class_scores'].get)
+    assert top in scores  # gr.Label: the best class and its confidence
+    labels = pred['sem_seg']
+    for k in np.unique(labels):  # the classes present, with their share of the image
+        assert f'{vocabulary[k]} ({100 * np.mean(labels == k):.0f} %)' in message
