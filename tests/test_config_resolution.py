@@ -5,7 +5,8 @@ The snapshot ``tests/data/resolved_configs.json`` holds each config's full resol
 issue 13 ("One house"), when configs named CLIP weights by ``work_dirs/...pt`` paths. Before
 comparing, those paths are mapped to the weights names of :mod:`ovseg.utils.weights` by
 :data:`WEIGHT_NAMES`, and the ``ExportCLIPHook`` of the configs in :data:`EXPORT_NAMES` gets the
-name it now registers, the released-OVSeg configs of :data:`WHOLE_NAMES` keep comma names
+name it now registers, the trained heads of :data:`PUBLISH_NAMES` publish their weights by name,
+the released-OVSeg configs of :data:`WHOLE_NAMES` keep comma names
 whole (item 2), and the two-stage configs of :data:`STAGE1_WEIGHTS` name their stage-1 weights
 (item 6), so the test shows that nothing else changed. After an intentional change to a config,
 regenerate the snapshot and review its diff::
@@ -55,19 +56,37 @@ EXPORT_NAMES: Dict[str, str] = {
     '.py': 'synthworld-vit-s-mask-adapted-ft-mpt',
 }
 
+#: Configs of the trained SynthWorld heads, which now publish their weights under a name with a
+#: ``PublishWeightsHook`` after their ``VocabularyHook`` (issue 13, item 5).
+PUBLISH_NAMES: Dict[str, str] = {
+    'configs/denseclip/denseclip_synthclip-rn-s_fpn_1xb8-1k_synthworld-128x128.py':
+        'synthworld-denseclip-rn-s',
+    'configs/denseclip/denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py':
+        'synthworld-denseclip-vit-s',
+    'configs/denseclip/denseclip_synthclip-rn-s_fpn_1xb8-500_synthworld-128x128.py':
+        'synthworld-quickstart-denseclip-rn-s',
+    'configs/denseclip/denseclip-retinanet_synthclip-vit-s_fpn_1xb4-1k_synthworld-160.py':
+        'synthworld-denseclip-retinanet-vit-s',
+    'configs/denseclip/denseclip-mask-rcnn_synthclip-vit-s_fpn_1xb4-1k_synthworld-160.py':
+        'synthworld-denseclip-mask-rcnn-vit-s',
+    'configs/proposals/pmp_r18-w16_1xb8-1k_synthworld-128x128.py': 'synthworld-pmp-r18',
+    'configs/proposals/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py':
+        'synthworld-mask2former-ov-r18',
+}
+
 #: Configs that evaluate OVSeg's released checkpoints: their text classifier now formats a comma
 #: name such as 'road, route' into each template whole, as the original does (issue 13, item 2).
 WHOLE_NAMES = ('configs/_base_/models/ovseg_vit-b16.py',
                'configs/mask_adapted/ovseg_sam-vit-b_clip-vit-b16_ade20k-640.py')
 
 
-#: Two-stage configs whose stage-1 weights come from the config (``init_weights``, mmengine's
-#: ``Pretrained`` init), no longer from a checkpoint built by hand (issue 13, item 6).
+#: Two-stage configs whose stage-1 weights come from the config (``init_weights``, the strict
+#: ``StrictPretrained`` init), no longer from a checkpoint built by hand (issue 13, item 6), by
+#: the name their stage-1 config publishes (item 5).
 STAGE1_WEIGHTS: Dict[str, str] = {
     'configs/mask_adapted/ovseg_mask2former-ov-r18_synthclip-vit-s_synthworld-160.py':
-        'work_dirs/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128/iter_1000.pth',
-    'configs/mask_adapted/ovseg_pmp-r18_synthclip-vit-s_synthworld-160.py':
-        'work_dirs/pmp_r18-w16_1xb8-1k_synthworld-128x128/iter_1000.pth',
+        'synthworld-mask2former-ov-r18',
+    'configs/mask_adapted/ovseg_pmp-r18_synthclip-vit-s_synthworld-160.py': 'synthworld-pmp-r18',
 }
 
 
@@ -123,12 +142,17 @@ def test_config_resolves_as_before(name):
     expected = _rename_weights(_snapshot()[name])
     if name in EXPORT_NAMES:
         expected = _name_export(expected, EXPORT_NAMES[name])
+    if name in PUBLISH_NAMES:
+        publish = dict(type='PublishWeightsHook', name=PUBLISH_NAMES[name])
+        hooks = [*expected['custom_hooks'], publish]
+        expected = dict(expected, custom_hooks=hooks)
     if name in WHOLE_NAMES:
         text_classifier = dict(expected['model']['text_classifier'], synonyms='whole')
         expected = dict(expected, model=dict(expected['model'], text_classifier=text_classifier))
     if name in STAGE1_WEIGHTS:
         weights = STAGE1_WEIGHTS[name]
-        init_cfg = dict(type='Pretrained', checkpoint=weights, prefix='proposal_generator.')
+        init_cfg = dict(type='StrictPretrained', checkpoint=weights,
+                        prefix='proposal_generator.')
         generator = dict(expected['model']['proposal_generator'], init_cfg=init_cfg)
         expected = dict(expected, proposal_weights=weights,
                         model=dict(expected['model'], proposal_generator=generator))

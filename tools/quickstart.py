@@ -179,11 +179,11 @@ def step_zero_shot(args) -> Dict[str, float]:
 def step_denseclip(args) -> Dict[str, float]:
     """Train DenseCLIP on the SynthWorld CLIP; registers 'synthworld-quickstart-denseclip-rn-s'.
 
-    The last checkpoint goes into the ovseg weights cache under :data:`DENSECLIP_WEIGHTS`, the
-    zoo model of the same name that ``python demo/app.py`` serves. Returns the val mIoU
-    (decode head, all 21 classes) as ``denseclip/<key>``.
+    The config's ``PublishWeightsHook`` writes the trained weights into the ovseg weights cache
+    under :data:`DENSECLIP_WEIGHTS`, the zoo model of the same name that ``python demo/app.py``
+    serves. Returns the val mIoU (decode head, all 21 classes) as ``denseclip/<key>``.
     """
-    from ovseg.utils.weights import register_weights, weights_path
+    from ovseg.utils.weights import weights_path
     weights = weights_path(DENSECLIP_WEIGHTS)
     train_dir = osp.join(args.work_dir, DENSECLIP_NAME)
     if osp.isfile(weights) and not args.force:
@@ -191,8 +191,6 @@ def step_denseclip(args) -> Dict[str, float]:
     else:
         _run(['tools/train.py', DENSECLIP_CONFIG, '--work-dir', train_dir, '--cfg-options',
               *_data_root_options(args, DENSECLIP_CONFIG)], step_log(args, 'denseclip'))
-        with open(osp.join(train_dir, 'last_checkpoint')) as f:
-            register_weights(DENSECLIP_WEIGHTS, f.read().strip())
     try:
         scores = last_metrics(train_dir, patterns=('*/vis_data/scalars.json',), key='mIoU')
     except FileNotFoundError:  # weights from an earlier run elsewhere

@@ -8,3 +8,7 @@ val_evaluator = dict(metric=['bbox', 'segm'])
 test_evaluator = val_evaluator
 default_hooks = dict(checkpoint=dict(by_epoch=False, interval=500), logger=dict(interval=50))
 log_processor = dict(by_epoch=False)
+# After training, PublishWeightsHook writes the weights into the ovseg weights cache under
+# this name (ovseg/utils/weights.py; OVDetInferencer(name) loads them).
+custom_hooks = [dict(type='VocabularyHook'),
+                dict(type='PublishWeightsHook', name='synthworld-denseclip-mask-rcnn-vit-s')]

@@ -8,3 +8,8 @@ param_scheduler = [
     dict(type='PolyLR', power=0.9, eta_min=1e-6, by_epoch=False, begin=50, end=max_iters),
 ]
 default_hooks = dict(checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
+# After training, PublishWeightsHook writes the weights into the ovseg weights cache under
+# this name (ovseg/utils/weights.py; OVSegInferencer(name) loads them)
+# (`python demo/app.py` serves it).
+custom_hooks = [dict(type='VocabularyHook'),
+                dict(type='PublishWeightsHook', name='synthworld-quickstart-denseclip-rn-s')]

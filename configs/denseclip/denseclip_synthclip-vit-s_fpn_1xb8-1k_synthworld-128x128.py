@@ -8,3 +8,7 @@ _base_ = [
 crop_size = (128, 128)
 model = dict(data_preprocessor=dict(size=crop_size), test_cfg=dict(mode='whole'))
 default_hooks = dict(checkpoint=dict(interval=500), logger=dict(interval=50))
+# After training, PublishWeightsHook writes the weights into the ovseg weights cache under
+# this name (ovseg/utils/weights.py; OVSegInferencer(name) loads them).
+custom_hooks = [dict(type='VocabularyHook'),
+                dict(type='PublishWeightsHook', name='synthworld-denseclip-vit-s')]

@@ -6,27 +6,27 @@ _base_ = [
 # configs/proposals/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py (trained on the 17 seen
 # classes), stage 2 = the SynthWorld CLIP in crop mode (mean fill), geometric ensemble
 # p = p_prop^(1 - 0.7) * p_clip^0.7. Nothing here is trained: init_weights loads the stage-1
-# weights (the `proposal_generator.` keys of its training run's checkpoint, `proposal_weights`)
-# and the CLIP weights (`pretrained`), so no checkpoint is needed:
+# weights (the `proposal_generator.` keys of the weights its training run publishes,
+# `proposal_weights`, strictly) and the CLIP weights (`pretrained`), so no checkpoint is needed:
 #   python tools/test.py THIS_CONFIG
 #   python demo/image_demo.py IMG THIS_CONFIG --out-dir out --proposals
-# (another stage 1: --cfg-options model.proposal_generator.init_cfg.checkpoint=PATH).
+# (another stage 1: --cfg-options model.proposal_generator.init_cfg.checkpoint=PATH_OR_NAME).
 # Ablations: --cfg-options model.classify_with=proposal (stage 1 alone) / =clip (CLIP alone).
 clip_name = 'synthworld-vit-s'
 # SynthWorld ViT CLIP weights (object names + masked regions), written by
 #   python tools/train.py configs/synthworld/synthclip_vit-s_synthworld-regions-96.py \
 #       --work-dir work_dirs/synthclip-vit-s-regions
 clip_weights = 'synthworld-vit-s-regions'
-# stage 1, written by
+# stage-1 weights (ovseg/utils/weights.py), written by
 #   python tools/train.py configs/proposals/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py
-proposal_weights = 'work_dirs/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128/iter_1000.pth'
+proposal_weights = 'synthworld-mask2former-ov-r18'
 model = dict(
     type='TwoStageOVSegmentor',
     proposal_generator=dict(
         head=dict(placement='none'),
-        # mmengine's Pretrained init: the keys under the prefix, prefix removed (the text
-        # classifier of stage 1 is the frozen CLIP text tower the config names already)
-        init_cfg=dict(type='Pretrained', checkpoint=proposal_weights,
+        # the keys under the prefix, prefix removed, strictly (the text classifier of stage 1
+        # is the frozen CLIP text tower the config names already)
+        init_cfg=dict(type='StrictPretrained', checkpoint=proposal_weights,
                       prefix='proposal_generator.')),
     mask_classifier=dict(
         type='MaskCLIPClassifier',

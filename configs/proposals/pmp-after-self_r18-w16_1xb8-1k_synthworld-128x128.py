@@ -1,3 +1,4 @@
 _base_ = './pmp_r18-w16_1xb8-1k_synthworld-128x128.py'
 # PMP placement ablation: text-query cross-attention after self attention in every decoder layer.
 model = dict(proposal_generator=dict(head=dict(placement='after_self')))
+custom_hooks = [dict(type='VocabularyHook')]  # an ablation: no weights name

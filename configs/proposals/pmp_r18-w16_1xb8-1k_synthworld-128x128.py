@@ -42,3 +42,8 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(checkpoint=dict(interval=max_iters), logger=dict(interval=50),
                      visualization=dict(type='SegVisualizationHook', draw=False))
+# After training, PublishWeightsHook writes the weights into the ovseg weights cache under
+# this name (ovseg/utils/weights.py; OVSegInferencer(name) loads them)
+# (stage 1 of configs/mask_adapted/ovseg_*_synthworld-160.py).
+custom_hooks = [dict(type='VocabularyHook'),
+                dict(type='PublishWeightsHook', name='synthworld-pmp-r18')]

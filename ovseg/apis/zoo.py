@@ -1,16 +1,15 @@
 """The model zoo: short names for the models ovseg can run, each a config plus its weights.
 
 Like open_clip's ``list_pretrained()`` and mmdet's metafiles, but a plain list: the SynthWorld
-models that the README recipes and ``make quickstart`` train (weights: the checkpoint the
-command writes, relative to the repository, or a registered weights name from
-:mod:`ovseg.utils.weights`), and the configs of the original projects' released checkpoints
+models that the README recipes and ``make quickstart`` train (weights: the registered weights
+name of :mod:`ovseg.utils.weights` that the command's ``PublishWeightsHook`` writes), and the configs of the original projects' released checkpoints
 (weights: the converted file the ``command`` writes). ``weights=None`` means the config's own
 ``pretrained`` / ``init_cfg`` weights (``init_weights()``, as ``tools/test.py CONFIG``).
 
 Adding a model is one call::
 
     add_model('my-denseclip', task='semantic', config='configs/denseclip/x.py',
-              weights='work_dirs/x/iter_1000.pth', description='...', command='python ...')
+              weights='my_denseclip.pth', description='...', command='python ...')
 """
 import os.path as osp
 from dataclasses import dataclass
@@ -123,10 +122,10 @@ _OVSEG = 'configs/mask_adapted/ovseg_{}_synthclip-vit-s_synthworld-160.py'
 _PROPOSALS = 'configs/proposals/{}_r18-w16_1xb8-1k_synthworld-128x128.py'
 for _arch in ('rn-s', 'vit-s'):
     add_model(f'synthworld-denseclip-{_arch}', task='semantic', config=_DENSECLIP.format(_arch),
-              weights=f'work_dirs/denseclip_{_arch}/iter_1000.pth',
+              weights=f'synthworld-denseclip-{_arch}',
               description=f'DenseCLIP on the SynthWorld {_arch.upper()} CLIP, 21 classes (any '
                           'vocabulary through its score map)',
-              command=f'{_TRAIN}{_DENSECLIP.format(_arch)} --work-dir work_dirs/denseclip_{_arch}')
+              command=f'{_TRAIN}{_DENSECLIP.format(_arch)}')
 add_model('synthworld-quickstart-denseclip-rn-s', task='semantic',
           config=_DENSECLIP.format('rn-s').replace('1k', '500'),
           weights='synthworld-quickstart-denseclip-rn-s',
@@ -134,9 +133,8 @@ add_model('synthworld-quickstart-denseclip-rn-s', task='semantic',
                       'model; any vocabulary through its score map)', command='make quickstart')
 for _stage1 in ('pmp', 'mask2former-ov'):
     _cfg = _PROPOSALS.format(_stage1)
-    _name = osp.splitext(osp.basename(_cfg))[0]
     add_model(f'synthworld-{_stage1}-r18', task='semantic', config=_cfg,
-              weights=f'work_dirs/{_name}/iter_1000.pth',
+              weights=f'synthworld-{_stage1}-r18',
               description=f'{_stage1} proposals classified by the SynthWorld ViT CLIP text tower '
                           '(stage 1 alone)', command=f'{_TRAIN}{_cfg}')
     _two = _OVSEG.format(_stage1.replace('pmp', 'pmp-r18').replace('-ov', '-ov-r18'))
@@ -157,7 +155,7 @@ for _arch, _file, _size in (('r50', 'denseclip_fpn_res50.pth', '512x512'),
 for _kind, _task in (('retinanet', 'detection'), ('mask-rcnn', 'instance')):
     _cfg = f'configs/denseclip/denseclip-{_kind}_synthclip-vit-s_fpn_1xb4-1k_synthworld-160.py'
     add_model(f'synthworld-denseclip-{_kind}-vit-s', task=_task, config=_cfg,
-              weights=f'work_dirs/{osp.splitext(osp.basename(_cfg))[0]}/iter_1000.pth',
+              weights=f'synthworld-denseclip-{_kind}-vit-s',
               description=f'DenseCLIP {_kind} on the SynthWorld ViT CLIP, 14 things '
                           '(OVDetInferencer; a vocabulary renames its classes)',
               command=f'{_TRAIN}{_cfg}')

@@ -3,7 +3,8 @@
 A config names weights as ``pretrained='synthworld-rn-s'`` instead of a ``work_dirs/...pt`` path,
 the way open_clip names its releases by tag (``open_clip.list_pretrained()``). Each name maps to
 ``<cache>/<name>.pt``; the training run that produces the weights writes that file
-(``ExportCLIPHook(name=...)``, :func:`register_weights`), and :func:`resolve_weights` turns the
+(``ExportCLIPHook(name=...)`` for CLIPs, ``PublishWeightsHook(name=...)`` for trained heads,
+both through :func:`register_weights`), and :func:`resolve_weights` turns the
 name back into the file, or raises :class:`MissingWeightsError` with the command to run.
 
 The cache folder is ``$OVSEG_CACHE`` when set, else ``~/.cache/ovseg``. Paths keep working
@@ -71,7 +72,22 @@ for _name, _description, _command in (
          'synthworld-captions-96.py'),
         ('synthworld-vit-s-mask-adapted-ft-mpt', 'synthworld-vit-s-mask-adapted-ft with mask '
          'prompts tuned on top', _TRAIN + 'mask_adapted/mask-adapted-clip-ft-mpt_synthclip-'
-         'vit-s_1xb64-5e_synthworld-captions-96.py')):
+         'vit-s_1xb64-5e_synthworld-captions-96.py'),
+        # trained heads (PublishWeightsHook(name=...) of each config)
+        ('synthworld-denseclip-rn-s', 'DenseCLIP segmentor on synthworld-rn-s, 1k iterations',
+         _TRAIN + 'denseclip/denseclip_synthclip-rn-s_fpn_1xb8-1k_synthworld-128x128.py'),
+        ('synthworld-denseclip-vit-s', 'DenseCLIP segmentor on synthworld-vit-s, 1k iterations',
+         _TRAIN + 'denseclip/denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py'),
+        ('synthworld-pmp-r18', 'PMP proposal segmentor (stage 1 of the two-stage OVSeg '
+         'configs), 17 seen classes', _TRAIN + 'proposals/pmp_r18-w16_1xb8-1k_synthworld-'
+         '128x128.py'),
+        ('synthworld-mask2former-ov-r18', 'open-vocabulary Mask2Former proposal segmentor '
+         '(stage 1 of the two-stage OVSeg configs), 17 seen classes',
+         _TRAIN + 'proposals/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py'),
+        ('synthworld-denseclip-retinanet-vit-s', 'DenseCLIP RetinaNet on synthworld-vit-s',
+         _TRAIN + 'denseclip/denseclip-retinanet_synthclip-vit-s_fpn_1xb4-1k_synthworld-160.py'),
+        ('synthworld-denseclip-mask-rcnn-vit-s', 'DenseCLIP Mask R-CNN on synthworld-vit-s',
+         _TRAIN + 'denseclip/denseclip-mask-rcnn_synthclip-vit-s_fpn_1xb4-1k_synthworld-160.py')):
     add_weights(_name, description=_description, command=_command)
 
 

@@ -1,16 +1,14 @@
 """Writing a trained CLIP as an open_clip checkpoint that any config can name as ``pretrained``."""
 import os
 import os.path as osp
-from typing import AbstractSet, Dict, Optional
+from typing import AbstractSet, Dict
 
 import torch
-from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
-from torch import Tensor
+from torch import Tensor, nn
 
 from ovseg.compat.converters import register_converter
-from ovseg.utils.weights import register_weights, weights_entry
+from ovseg.engine.publish_weights_hook import PublishWeightsHook
 
 
 _TEXT_PREFIX = 'classifier.text_encoder.'
@@ -70,13 +68,15 @@ def save_clip_checkpoint(state_dict: Dict[str, Tensor], path: str, *, model_name
 
 
 @HOOKS.register_module()
-class ExportCLIPHook(Hook):
-    """After training, write the model's CLIP weights to ``work_dir/<filename>``.
+class ExportCLIPHook(PublishWeightsHook):
+    """After training, write the model's CLIP weights to ``work_dir/<filename>`` as an open_clip
+    checkpoint (:func:`save_clip_checkpoint`).
 
     The model must provide ``clip_state_dict()`` and ``model_name``
     (:class:`ContrastiveCLIP` does). Only rank 0 writes. With ``name`` (a weights name of
     :mod:`ovseg.utils.weights`), the file is ``<name>.pt`` and is also copied into the ovseg
-    weights cache, so that configs read it as ``pretrained=name``.
+    weights cache, so that configs read it as ``pretrained=name``
+    (:class:`~ovseg.engine.PublishWeightsHook`, of which this is the open_clip format).
 
     Args:
         filename (str, optional): file name inside the work dir. Defaults to
@@ -86,26 +86,8 @@ class ExportCLIPHook(Hook):
         out_dir (str, optional): folder instead of the work dir. Defaults to None.
     """
 
-    priority = 'LOW'
+    default_filename = 'synthclip.pt'
 
-    def __init__(self, *, filename: Optional[str] = None, name: Optional[str] = None,
-                 out_dir: Optional[str] = None) -> None:
-        if name is not None:
-            weights_entry(name)  # an unknown name fails before training, not after it
-        self.filename = filename or (f'{name}.pt' if name else 'synthclip.pt')
-        self.name = name
-        self.out_dir = out_dir
-
-    def after_train(self, runner) -> None:
-        if runner.rank != 0:
-            return
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        path = osp.join(self.out_dir or runner.work_dir, self.filename)
+    def save(self, runner, model: nn.Module, path: str) -> str:
         save_clip_checkpoint(model.clip_state_dict(), path, model_name=model.model_name)
-        if self.name is None:
-            runner.logger.info(f'Saved the open_clip weights of {model.model_name} to {path} '
-                               f"(use it as pretrained='{path}').")
-            return
-        cached = register_weights(self.name, path)
-        runner.logger.info(f'Saved the open_clip weights of {model.model_name} to {path} and '
-                           f"{cached} (use them as pretrained='{self.name}').")
+        return f'the open_clip weights of {model.model_name}'

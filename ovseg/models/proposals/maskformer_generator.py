@@ -9,12 +9,14 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
+from ..utils.pretrained_init import StrictPretrainedMixin
+
 _IMAGENET_MEAN = (123.675, 116.28, 103.53)
 _IMAGENET_STD = (58.395, 57.12, 57.375)
 
 
 @MODELS.register_module()
-class MaskFormerProposalGenerator(BaseModule):
+class MaskFormerProposalGenerator(StrictPretrainedMixin, BaseModule):
     """Stage-1 proposals of OVSeg / PMP: Q masks with class logits against the vocabulary.
 
     OVSeg (https://arxiv.org/abs/2210.04150, Sec. 3.1) trains a MaskFormer whose queries are
@@ -38,7 +40,9 @@ class MaskFormerProposalGenerator(BaseModule):
             Teaches vocabulary-conditioned heads (PMP) to segment only what is asked.
             Defaults to None (the whole vocabulary).
         ignore_index (int): ignored label of ``gt_sem_seg``. Defaults to 255.
-        init_cfg (dict, optional): mmengine init config. Defaults to None.
+        init_cfg (dict, optional): mmengine init config; ``type='StrictPretrained'`` (a stage-1
+            run's weights by name, strictly: :class:`~ovseg.models.utils.StrictPretrainedInit`)
+            applies after the submodules' own init. Defaults to None.
     """
 
     def __init__(self, *, backbone: dict, head: dict, neck: Optional[dict] = None,

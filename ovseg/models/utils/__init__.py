@@ -5,7 +5,9 @@ Heads import from here (and from the CLIP core, ``ovseg.models.clip``), never fr
 """
 from .masks import (MaskedCrops, binarize_masks, compose_semantic, crop_masked_regions,
                     crops_to_pixels, label_map_masks)
+from .pretrained_init import StrictPretrainedInit, StrictPretrainedMixin
 from .proposal_segmentor_base import ProposalSegmentorBase
 
-__all__ = ['MaskedCrops', 'ProposalSegmentorBase', 'binarize_masks', 'compose_semantic', 'crop_masked_regions',
+__all__ = ['MaskedCrops', 'ProposalSegmentorBase', 'StrictPretrainedInit', 'StrictPretrainedMixin',
+           'binarize_masks', 'compose_semantic', 'crop_masked_regions',
            'crops_to_pixels', 'label_map_masks']
