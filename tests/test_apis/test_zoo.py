@@ -6,7 +6,7 @@ import pytest
 from ovseg.apis import list_models
 from ovseg.apis.zoo import REPO_ROOT, UnknownModelError, add_model, get_model, resolve_model
 from ovseg.utils.errors import InputError
-from ovseg.utils.weights import MissingWeightsError
+from ovseg.utils.weights import MissingWeightsError, is_weights_name, weights_entry
 
 
 def test_entries_name_existing_configs_and_a_command():
@@ -24,8 +24,8 @@ def test_entries_name_existing_configs_and_a_command():
 def test_resolution(tmp_path):
     config, weights = resolve_model('synthworld-ovseg-pmp-r18-vit-s')
     assert osp.isfile(config) and weights is None  # init_weights: the config names them
-    with pytest.raises(InputError, match=r"weights of model 'synthworld-denseclip-rn-s' .*"
-                                         r'missing: run `python tools/train.py'):
+    with pytest.raises(InputError, match=r"weights 'synthworld-denseclip-rn-s' are not in .*"
+                                         r': run `python tools/train.py'):
         resolve_model('synthworld-denseclip-rn-s')
     ckpt = tmp_path / 'w.pth'
     ckpt.write_bytes(b'')
@@ -44,3 +44,20 @@ def test_adding_an_entry_is_one_call(monkeypatch):
     assert get_model('mine').config == 'configs/x.py'
     with pytest.raises(KeyError, match='already'):
         add_model('mine', task='semantic', config='c', weights=None, description='', command='')
+
+
+def test_trained_synthworld_heads_are_weights_names_with_the_zoo_command():
+    heads = [m for m in list_models() if m.name.startswith('synthworld-')
+             and m.weights is not None]
+    assert {m.name for m in heads} == {
+        'synthworld-denseclip-rn-s', 'synthworld-denseclip-vit-s', 'synthworld-pmp-r18',
+        'synthworld-mask2former-ov-r18', 'synthworld-denseclip-retinanet-vit-s',
+        'synthworld-denseclip-mask-rcnn-vit-s', 'synthworld-quickstart-denseclip-rn-s'}
+    for info in heads:
+        assert is_weights_name(info.weights), info
+        # the command that publishes the name trains the entry's own config
+        assert weights_entry(info.weights).command == info.command
+        assert info.command in ('make quickstart', f'python tools/train.py {info.config}')
+        with pytest.raises(MissingWeightsError) as err:
+            resolve_model(info.name)
+        assert '\n' not in str(err.value) and str(err.value).endswith(f'run `{info.command}`')

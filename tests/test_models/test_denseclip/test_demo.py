@@ -93,6 +93,9 @@ def test_demo_never_executes_config_text_in_the_checkpoint(tiny_run, tmp_path):
     (['--vocabulary', ',,,'], ["',,,'", 'entry 0']), (['--vocabulary', ''], ['empty']),
     (['--vocabulary', 'a,a'], ["'a,a'", 'duplicates']), (['--empty-image'], ['empty (0 bytes)']),
     (['--model', 'no-such-model'], ["unknown model 'no-such-model'", 'synthworld-denseclip-rn-s']),
+    (['--model', 'synthworld-pmp-r18'], ["weights 'synthworld-pmp-r18' are not in", 'run `python '
+                                         'tools/train.py configs/proposals/pmp_r18-w16_1xb8-1k_'
+                                         'synthworld-128x128.py`']),
     (['--score-maps', '--proposals'], ['proposals needs a two-stage model'])])
 def test_demo_bad_input_is_one_error_line(tiny_run, tmp_path, args, names):
     from test_apis.test_cli import assert_one_error_line, run_tool
