@@ -241,8 +241,8 @@ def benchmark_weights_cache() -> Iterator[str]:
     """Point the ovseg weights cache (``$OVSEG_CACHE``) at a temporary folder while a
     benchmark runs, so that its short trainings never replace the user's registered weights.
 
-    A training whose ``ExportCLIPHook`` has a ``name`` writes its weights into its work dir and
-    copies them into the cache under that name. Inside this context the cache is a temporary
+    A training whose ``ExportCLIPHook`` or ``PublishWeightsHook`` has a ``name`` writes its
+    weights into its work dir and copies them into the cache under that name. Inside this context the cache is a temporary
     folder holding a symbolic link to each weights file of the user's cache: names still read
     the user's weights, while a published file replaces only the link (``register_weights``
     renames over the link, not its target). The folder is removed and ``$OVSEG_CACHE``
