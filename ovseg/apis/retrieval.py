@@ -232,9 +232,11 @@ class TextRetriever:
         config (str, optional): the model config; defaults to the index's ``config.py``.
         weights (str, optional): checkpoint; defaults to the weights the index was built
             with (None there: ``init_weights()``).
-        model (nn.Module, optional): an already built retriever instead of config/weights;
-            ``config_name`` then names its config for the fingerprint.
+        model (nn.Module, optional): an already built retriever instead of config/weights.
+        config_name (str, optional): with ``model``: its config's file name (part of the
+            fingerprint). Defaults to None.
         device (str): Defaults to ``'cpu'``.
+        cfg_options (dict, optional): config overrides. Defaults to None.
 
     Raises:
         IndexMismatchError: the model's fingerprint is not the index's (both named).

@@ -82,15 +82,7 @@ def test_killed_build_resumes_and_retrieve_cli(gallery, tiny_rn_checkpoint, tmp_
         u['path'] == broken for s in first for u in s['unreadable'])
 
     # the index equals that of an uninterrupted build (in this process, the same model)
-    cfg = Config.fromfile(CONFIG)
-    cfg.merge_from_dict(_options(tiny_rn_checkpoint))
-    model = load_retriever_model(cfg)
-    items = gallery_items(gallery)
-    reference = str(tmp_path / 'reference')
-    encode_gallery(model, cfg, items, reference, config_name=osp.basename(CONFIG),
-                   show_progress=False)
-    expected = merge_gallery(reference, items, cfg=cfg, config_name=osp.basename(CONFIG),
-                             weights=None)
+    expected = _reference_build(gallery, tiny_rn_checkpoint, str(tmp_path / 'reference'))
     resumed = GalleryIndex.load(out)
     assert resumed.paths == expected.paths and len(resumed) == 22
     assert resumed.metadata['fingerprint'] == expected.metadata['fingerprint']
@@ -109,6 +101,36 @@ def test_killed_build_resumes_and_retrieve_cli(gallery, tiny_rn_checkpoint, tmp_
     stdout, stderr = _retrieve(monkeypatch, capsys, out, '?!', code=1)
     assert stderr.strip().splitlines() == [
         "error: query is only punctuation ('?!'): give a word or a phrase"]
+
+
+def test_two_ranks_build_the_index_of_one(synthworld_64, tiny_rn_checkpoint, tmp_path):
+    gallery = osp.join(synthworld_64, 'img_dir', 'train')
+    out = str(tmp_path / 'index')
+    options = [f'{k}={v}' for k, v in _options(tiny_rn_checkpoint).items()]
+    env = dict(_env(), PYTHON=sys.executable, PORT='29743')
+    proc = subprocess.run(['bash', osp.join(ROOT, 'tools', 'dist_build_gallery.sh'), CONFIG,
+                           '2', gallery, '--out', out, '--shard-size', '3', '--cfg-options',
+                           *options], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    # 16 images in 6 shards of 3: rank 0 encodes shards 0, 2, 4 (9 images), rank 1 the rest
+    assert 'rank 0: encoded 9 images' in proc.stderr
+    assert 'rank 1: encoded 7 images' in proc.stderr
+    expected = _reference_build(gallery, tiny_rn_checkpoint, str(tmp_path / 'reference'))
+    built = GalleryIndex.load(out)
+    assert built.paths == expected.paths and len(built) == 16
+    np.testing.assert_allclose(built.reconstruct(), expected.reconstruct(), atol=1e-5)
+
+
+def _reference_build(gallery, pretrained, out):
+    """An uninterrupted one-process build, in this process."""
+    cfg = Config.fromfile(CONFIG)
+    cfg.merge_from_dict(_options(pretrained))
+    model = load_retriever_model(cfg)
+    items = gallery_items(gallery)
+    encode_gallery(model, cfg, items, out, config_name=osp.basename(CONFIG),
+                   show_progress=False)
+    return merge_gallery(out, items, cfg=cfg, config_name=osp.basename(CONFIG), weights=None)
 
 
 def _retrieve(monkeypatch, capsys, *args, code=0):
