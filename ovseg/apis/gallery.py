@@ -37,7 +37,8 @@ SHARD_DIR = 'shards'
 
 def gallery_items(source: str) -> List[InputItem]:
     """The images of a gallery: a folder (its images, sorted by name) or a list file (``.txt``,
-    one image path a line, relative paths from the list's folder), paths made absolute."""
+    one image path a line, relative paths from the list's folder), paths made absolute; a
+    path listed twice is kept once."""
     if osp.isfile(source) and not source.lower().endswith(IMAGE_EXTENSIONS):
         with open(source) as f:
             lines = [line.strip() for line in f if line.strip() and not line.startswith('#')]
@@ -48,10 +49,11 @@ def gallery_items(source: str) -> List[InputItem]:
         items, _ = expand_inputs(paths)
     else:
         items, _ = expand_inputs(source)
-    items = list(items)
+    unique: Dict[str, InputItem] = {}
     for item in items:
         item.path = osp.abspath(item.path)
-    return items
+        unique.setdefault(item.path, item)
+    return list(unique.values())
 
 
 def read_shards(out: str) -> List[Dict[str, Any]]:
@@ -87,6 +89,10 @@ def _check_build_state(out: str, fingerprint: str, config_name: str, rank: int,
                        barrier: Callable[[], None]) -> None:
     """Record the model of a new build; refuse to resume one started with another model."""
     state_path = osp.join(out, BUILD_FILE)
+    if rank == 0:
+        # a shard half-written when the last build was killed: never renamed, never read
+        for tmp in glob.glob(osp.join(out, SHARD_DIR, '*.npz.tmp*')):
+            os.remove(tmp)
     if rank == 0 and not osp.isfile(state_path):
         os.makedirs(osp.join(out, SHARD_DIR), exist_ok=True)
 

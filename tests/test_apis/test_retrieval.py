@@ -133,3 +133,12 @@ def test_flat_ivf_hnsw_indexes(tmp_path):
         assert recall == 1.0 if index_type == 'flat' else recall > 0.8
         scores = [s for _, s in found[0]]
         assert scores == sorted(scores, reverse=True)
+
+
+def test_list_file_gallery_keeps_each_image_once(gallery, tmp_path):
+    listing = tmp_path / 'images.txt'
+    listing.write_text('gallery/000000.png\n# a comment\n\n'
+                       f'{osp.join(gallery, "000001.png")}\ngallery/000000.png\n')
+    items = gallery_items(str(listing))
+    assert [i.path for i in items] == [osp.join(gallery, '000000.png'),
+                                       osp.join(gallery, '000001.png')]
