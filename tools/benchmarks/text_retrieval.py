@@ -15,7 +15,7 @@ which a query pays once before the search. Index bytes per image: the serialised
 divided by the images (the image paths of ``meta.json`` come on top).
 
     python tools/benchmark.py text-retrieval [--small 10000] [--large 1000000] [--dim 128]
-        [--queries 200] [--nlist N] [--nprobe 16] [--ef-search 64] [--threads 1]
+        [--queries 200] [--nlist N] [--nprobe 16 64] [--ef-search 64 256] [--threads 1]
 """
 import argparse
 import os
@@ -81,6 +81,18 @@ def build_index(vectors: np.ndarray, index_type: str, **kwargs):
     return index, time.perf_counter() - start
 
 
+def _search_settings(index, args):
+    """(row name, setter) for each search setting of ``index``: ``--nprobe`` values (IVF),
+    ``--ef-search`` values (HNSW), the one setting of a flat index."""
+    if index.index_type == 'ivf':
+        return [(f'ivf{index.index.nlist} (nprobe {n})',
+                 lambda n=n: setattr(index.index, 'nprobe', n)) for n in args.nprobe]
+    if index.index_type == 'hnsw':
+        return [(f'hnsw (M 32, ef {e})', lambda e=e: setattr(index.index.hnsw, 'efSearch', e))
+                for e in args.ef_search]
+    return [('flat', lambda: None)]
+
+
 def query_encoding_ms(config: str, repeats: int) -> float:
     """Median ms to encode one query with the config's model (random weights)."""
     import torch
@@ -113,8 +125,10 @@ def setup(parser: argparse.ArgumentParser):
     parser.add_argument('--queries', type=int, default=200)
     parser.add_argument('--top-k', type=int, default=10)
     parser.add_argument('--nlist', type=int, default=None, help='IVF cells (default ~4 sqrt N)')
-    parser.add_argument('--nprobe', type=int, default=16)
-    parser.add_argument('--ef-search', type=int, default=64)
+    parser.add_argument('--nprobe', type=int, nargs='+', default=[16, 64],
+                        help='IVF cells searched per query; one row each')
+    parser.add_argument('--ef-search', type=int, nargs='+', default=[64, 256],
+                        help='HNSW search breadth; one row each')
     parser.add_argument('--threads', type=int, default=1,
                         help='FAISS (OpenMP) threads; one query at a time gains little from '
                         'more, and on a busy machine their spinning costs milliseconds')
@@ -135,7 +149,8 @@ def setup(parser: argparse.ArgumentParser):
                  '|---|---|---|---|---|---|---|']
 
         def add(size, name, index, seconds, row):
-            results['rows'].append(dict(gallery=size, index=name, build_s=seconds, **row))
+            results['rows'].append(dict(gallery=size, index=name, index_type=index.index_type,
+                                        build_s=seconds, **row))
             recall = f'{row["recall_at_k"]:.3f}' if 'recall_at_k' in row else '-'
             lines.append(f'| {size:,} | {name} | {seconds:.1f} | {row["median_ms"]:.3f} | '
                          f'{row["p95_ms"]:.3f} | {recall} | {row["bytes_per_image"]:.0f} |')
@@ -147,15 +162,14 @@ def setup(parser: argparse.ArgumentParser):
             queries = _queries(vectors, args.queries)
             exact = None
             for index_type in types:
-                index, seconds = build_index(vectors, index_type, nlist=args.nlist,
-                                             nprobe=args.nprobe, ef_search=args.ef_search)
-                row, found = measure_index(index, queries, args.top_k, exact)
-                if index_type == 'flat':
-                    exact = found
-                    row['recall_at_k'] = 1.0
-                add(size, index_type + (f' (nprobe {args.nprobe})' if index_type == 'ivf'
-                                        else f' (M 32, ef {args.ef_search})'
-                                        if index_type == 'hnsw' else ''), index, seconds, row)
+                index, seconds = build_index(vectors, index_type, nlist=args.nlist)
+                for name, set_param in _search_settings(index, args):
+                    set_param()
+                    row, found = measure_index(index, queries, args.top_k, exact)
+                    if index_type == 'flat':
+                        exact = found
+                        row['recall_at_k'] = 1.0
+                    add(size, name, index, seconds, row)
                 del index
             del vectors
         if args.config:

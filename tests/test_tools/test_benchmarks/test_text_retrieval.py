@@ -23,8 +23,9 @@ def test_benchmark_reports_every_index_with_recall(tmp_path, capsys):
                            '20', '--queries', '20', '--config', '', '--work-dir',
                            str(tmp_path)]))
     results = json.loads((tmp_path / 'results.json').read_text())
-    rows = {(r['gallery'], r['index'].split()[0]): r for r in results['rows']}
+    rows = {(r['gallery'], r['index_type']): r for r in results['rows']}
     assert sorted(rows) == [(500, 'flat'), (3000, 'flat'), (3000, 'hnsw'), (3000, 'ivf')]
+    assert len(results['rows']) == 6  # nprobe 16, 64; ef 64, 256
     assert rows[(3000, 'flat')]['recall_at_k'] == 1.0
     # flat stores D float32 per image; approximate indexes recall most of the exact top 10
     assert 16 * 4 <= rows[(500, 'flat')]['bytes_per_image'] < 16 * 4 + 1  # + a header
