@@ -1,61 +1,21 @@
-"""ovseg.apis.retrieval and ovseg.apis.gallery: the FAISS gallery index, in-process builds on a
-tiny FDP model, the text retriever and its refusals."""
+"""ovseg.apis.retrieval: the FAISS gallery index, the text retriever on an index built in
+process with a tiny FDP model, and its refusals."""
 import os.path as osp
-import shutil
 
 import cv2
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.structures import BaseDataElement
 
-from ovseg.apis.gallery import encode_gallery, gallery_items, merge_gallery
 from ovseg.apis.retrieval import (GalleryIndex, IndexMismatchError, QueryError, TextRetriever,
                                   check_query, load_retriever_model)
-from ovseg.testing import TINY_RN
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'configs/text_retrieval/fdp_synthclip-rn-s_synthworld.py')
-CONFIG_NAME = osp.basename(CONFIG)
-
-
-def tiny_fdp_options(pretrained: str) -> dict:
-    """The SynthWorld FDP config on the tiny ResNet CLIP (as test_text_retrieval does),
-    without the probe: untrained, its residual is the same for every image and leaves the
-    cosines of the 6 images 2e-5 apart; without it 1e-4 to 3e-4."""
-    return {'model.model_name': TINY_RN, 'model.pretrained': pretrained,
-            'model.image_size': 64, 'model.with_probe': False}
-
-
-@pytest.fixture(scope='module')
-def fdp(tiny_rn_checkpoint):
-    cfg = Config.fromfile(CONFIG)
-    cfg.merge_from_dict(tiny_fdp_options(tiny_rn_checkpoint))
-    return cfg, load_retriever_model(cfg)
-
-
-@pytest.fixture
-def gallery(synthworld_64, tmp_path):
-    """The 6 val images of the 64 px world and an unreadable file, in one folder."""
-    folder = tmp_path / 'gallery'
-    shutil.copytree(osp.join(synthworld_64, 'img_dir', 'val'), folder)
-    (folder / '000003_broken.png').write_bytes(b'not a png')
-    return str(folder)
-
-
-def _build(fdp, gallery, out, **kwargs):
-    cfg, model = fdp
-    items = gallery_items(gallery)
-    counts = encode_gallery(model, cfg, items, out, config_name=CONFIG_NAME, shard_size=2,
-                            batch_size=2, show_progress=False)
-    return counts, merge_gallery(out, items, cfg=cfg, config_name=CONFIG_NAME, weights=None,
-                                 **kwargs)
+from test_apis.gallery_utils import CONFIG_NAME, build_gallery_index, fdp, gallery  # noqa: F401
 
 
 def test_build_then_retrieve_ranks_as_the_model_scores(fdp, gallery, tmp_path, capsys):
     out = str(tmp_path / 'index')
-    counts, index = _build(fdp, gallery, out)
+    counts, index = build_gallery_index(fdp, gallery, out)
     broken = osp.join(gallery, '000003_broken.png')
     # the unreadable image is skipped, listed in the metadata and on stderr; the rest indexed
     assert counts == dict(encoded=6, done_before=0, unreadable=1)
@@ -87,7 +47,7 @@ def test_build_then_retrieve_ranks_as_the_model_scores(fdp, gallery, tmp_path, c
 
 def test_index_of_another_model_is_refused_naming_both(fdp, gallery, tmp_path):
     out = str(tmp_path / 'index')
-    _, index = _build(fdp, gallery, out)
+    _, index = build_gallery_index(fdp, gallery, out)
     cfg, model = fdp
     other = load_retriever_model(cfg)
     with torch.no_grad():
@@ -95,10 +55,6 @@ def test_index_of_another_model_is_refused_naming_both(fdp, gallery, tmp_path):
     with pytest.raises(IndexMismatchError) as err:
         TextRetriever(out, model=other, config_name=CONFIG_NAME)
     assert index.metadata['fingerprint'] in str(err.value)
-    # a build resumed into the same folder with another model is refused as well
-    with pytest.raises(IndexMismatchError, match=index.metadata['fingerprint']):
-        encode_gallery(other, cfg, gallery_items(gallery), out, config_name=CONFIG_NAME,
-                       show_progress=False)
 
 
 @pytest.mark.parametrize('query,message', [
@@ -134,11 +90,3 @@ def test_flat_ivf_hnsw_indexes(tmp_path):
         scores = [s for _, s in found[0]]
         assert scores == sorted(scores, reverse=True)
 
-
-def test_list_file_gallery_keeps_each_image_once(gallery, tmp_path):
-    listing = tmp_path / 'images.txt'
-    listing.write_text('gallery/000000.png\n# a comment\n\n'
-                       f'{osp.join(gallery, "000001.png")}\ngallery/000000.png\n')
-    items = gallery_items(str(listing))
-    assert [i.path for i in items] == [osp.join(gallery, '000000.png'),
-                                       osp.join(gallery, '000001.png')]
