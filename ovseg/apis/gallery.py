@@ -38,7 +38,14 @@ SHARD_DIR = 'shards'
 def gallery_items(source: str) -> List[InputItem]:
     """The images of a gallery: a folder (its images, sorted by name) or a list file (``.txt``,
     one image path a line, relative paths from the list's folder), paths made absolute; a
-    path listed twice is kept once."""
+    path listed twice is kept once.
+
+    Raises:
+        FileNotFoundError: ``source`` does not exist.
+        InputError: an empty list file or a folder without images.
+    """
+    if not osp.exists(source):
+        raise FileNotFoundError(2, 'No such gallery folder or image list', source)
     if osp.isfile(source) and not source.lower().endswith(IMAGE_EXTENSIONS):
         with open(source) as f:
             lines = [line.strip() for line in f if line.strip() and not line.startswith('#')]

@@ -8,6 +8,7 @@ import torch
 
 from ovseg.apis.gallery import encode_gallery, gallery_items, read_shards
 from ovseg.apis.retrieval import IndexMismatchError, load_retriever_model
+from ovseg.utils.errors import InputError
 from test_apis.gallery_utils import CONFIG_NAME, build_gallery_index, fdp, gallery  # noqa: F401
 
 
@@ -46,3 +47,11 @@ def test_list_file_gallery_keeps_each_image_once(gallery, tmp_path):
     items = gallery_items(str(listing))
     assert [i.path for i in items] == [osp.join(gallery, '000000.png'),
                                        osp.join(gallery, '000001.png')]
+
+
+def test_missing_or_empty_gallery_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match='gallery'):
+        gallery_items(str(tmp_path / 'nowhere'))
+    (tmp_path / 'empty.txt').write_text('\n')
+    with pytest.raises(InputError, match='empty.txt is empty'):
+        gallery_items(str(tmp_path / 'empty.txt'))
