@@ -4,6 +4,7 @@ import os.path as osp
 import shutil
 
 import pytest
+import torch
 from mmengine.config import Config
 
 from ovseg.apis.gallery import encode_gallery, gallery_items, merge_gallery
@@ -49,3 +50,11 @@ def build_gallery_index(fdp, gallery, out, **kwargs):
                                  **kwargs)
 
 
+
+
+def another_model(cfg):
+    """The config's model with one score-head weight nudged: another fingerprint."""
+    other = load_retriever_model(cfg)
+    with torch.no_grad():
+        next(other.score_head.parameters()).add_(0.01)
+    return other

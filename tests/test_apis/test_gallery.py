@@ -4,12 +4,12 @@ import os.path as osp
 
 import numpy as np
 import pytest
-import torch
 
 from ovseg.apis.gallery import encode_gallery, gallery_items, read_shards
-from ovseg.apis.retrieval import IndexMismatchError, load_retriever_model
+from ovseg.apis.retrieval import IndexMismatchError
 from ovseg.utils.errors import InputError
-from test_apis.gallery_utils import CONFIG_NAME, build_gallery_index, fdp, gallery  # noqa: F401
+from test_apis.gallery_utils import CONFIG_NAME, another_model, build_gallery_index
+from test_apis.gallery_utils import fdp, gallery  # noqa: F401  (fixtures)
 
 
 def test_resume_encodes_only_what_no_shard_lists(fdp, gallery, tmp_path):
@@ -32,9 +32,7 @@ def test_resuming_another_models_build_is_refused(fdp, gallery, tmp_path):
     out = str(tmp_path / 'index')
     _, index = build_gallery_index(fdp, gallery, out)
     cfg, _ = fdp
-    other = load_retriever_model(cfg)
-    with torch.no_grad():
-        next(other.score_head.parameters()).add_(0.01)
+    other = another_model(cfg)
     with pytest.raises(IndexMismatchError, match=index.metadata['fingerprint']):
         encode_gallery(other, cfg, gallery_items(gallery), out, config_name=CONFIG_NAME,
                        show_progress=False)

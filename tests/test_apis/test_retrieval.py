@@ -9,8 +9,9 @@ import torch
 from mmengine.structures import BaseDataElement
 
 from ovseg.apis.retrieval import (GalleryIndex, IndexMismatchError, QueryError, TextRetriever,
-                                  check_query, load_retriever_model)
-from test_apis.gallery_utils import CONFIG_NAME, build_gallery_index, fdp, gallery  # noqa: F401
+                                  check_query)
+from test_apis.gallery_utils import CONFIG_NAME, another_model, build_gallery_index
+from test_apis.gallery_utils import fdp, gallery  # noqa: F401  (fixtures)
 
 
 def test_build_then_retrieve_ranks_as_the_model_scores(fdp, gallery, tmp_path, capsys):
@@ -48,10 +49,8 @@ def test_build_then_retrieve_ranks_as_the_model_scores(fdp, gallery, tmp_path, c
 def test_index_of_another_model_is_refused_naming_both(fdp, gallery, tmp_path):
     out = str(tmp_path / 'index')
     _, index = build_gallery_index(fdp, gallery, out)
-    cfg, model = fdp
-    other = load_retriever_model(cfg)
-    with torch.no_grad():
-        next(other.score_head.parameters()).add_(0.01)
+    cfg, _ = fdp
+    other = another_model(cfg)
     with pytest.raises(IndexMismatchError) as err:
         TextRetriever(out, model=other, config_name=CONFIG_NAME)
     assert index.metadata['fingerprint'] in str(err.value)
