@@ -23,7 +23,7 @@ from mmengine.infer import BaseInferencer
 from ovseg.models.clip.vocabulary import Vocabulary, VocabularyError
 from ovseg.utils.errors import InputError
 
-from .inputs import InputItem, InputsType, expand_inputs
+from .inputs import InputItem, InputsType, build_image_pipeline, expand_inputs, read_batches
 from .outputs import write_prediction
 from .prediction import (class_probabilities, predict_at_model_resolution,
                          proposals_at_model_resolution, upsample_labels)
@@ -75,19 +75,8 @@ class OVSegInferencer(BaseInferencer):
         return init_segmentor(cfg, weights, device=device, cfg_options=self._cfg_options)
 
     def _init_pipeline(self, cfg) -> Tuple[Any, Any]:
-        """(image loader, rest of the test pipeline): the config's own ``LoadImageFromFile``
-        (so a file is read exactly as ``tools/test.py`` reads it), annotations dropped."""
-        from mmengine.dataset import Compose
-        if cfg.get('default_scope') == 'mmdet':
-            from mmdet.registry import TRANSFORMS
-        else:
-            from mmseg.registry import TRANSFORMS
-        steps = cfg.get('test_pipeline') or cfg.test_dataloader.dataset.pipeline
-        steps = [dict(s) for s in steps if s['type'] not in ('LoadAnnotations',
-                                                              'LoadDepthAnnotation')]
-        if not steps or steps[0]['type'] != 'LoadImageFromFile':
-            raise InputError('the test pipeline must start with LoadImageFromFile')
-        return TRANSFORMS.build(steps[0]), Compose([TRANSFORMS.build(s) for s in steps[1:]])
+        """(image loader, rest of the test pipeline): :func:`build_image_pipeline`."""
+        return build_image_pipeline(cfg)
 
     def _init_collate(self, cfg):
         from mmengine.dataset import pseudo_collate
@@ -176,36 +165,7 @@ class OVSegInferencer(BaseInferencer):
         An image that cannot be read (:class:`~ovseg.compat.image.ImageReadError`, naming
         it) or converted is appended to ``errors`` and skipped; the others go on.
         """
-        loader, pipeline = self.pipeline
-        items, data = [], []
-        for item in inputs:
-            try:
-                if item.path is not None:
-                    loaded = loader(dict(img_path=item.path))
-                    item.array = np.ascontiguousarray(loaded['img'][..., ::-1])  # BGR -> RGB
-                else:
-                    bgr = np.ascontiguousarray(item.array[..., ::-1])
-                    loaded = dict(img=bgr.astype(np.float32) if loader.to_float32 else bgr,
-                                  img_path=None, img_shape=bgr.shape[:2],
-                                  ori_shape=bgr.shape[:2])
-                packed = pipeline(loaded)
-            except InputError as err:
-                if errors is None:
-                    raise
-                errors.append(dict(index=item.index, image_path=item.path, error=str(err)))
-                continue
-            # mmseg's preprocessor stacks a test batch without padding: images of another size
-            # after the pipeline start a new batch (padding would change the predictions)
-            if data and packed['inputs'].shape != data[0]['inputs'].shape:
-                yield items, self.collate_fn(data)
-                items, data = [], []
-            data.append(packed)
-            items.append(item)
-            if len(items) == batch_size:
-                yield items, self.collate_fn(data)
-                items, data = [], []
-        if items:
-            yield items, self.collate_fn(data)
+        return read_batches(inputs, self.pipeline, self.collate_fn, batch_size, errors=errors)
 
     @torch.no_grad()
     def forward(self, inputs: dict, *, score_maps: bool = False,

@@ -8,7 +8,7 @@ one raises :class:`~ovseg.compat.image.ImageReadError` naming it and the others 
 import os
 import os.path as osp
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -131,3 +131,72 @@ def expand_inputs(inputs: InputsType) -> Tuple[Iterator[InputItem], int]:
                     item.stem = f'{item.stem}_{n}'
                 yield item
     return chain(), sum(count for _, count in parts)
+
+
+def build_image_pipeline(cfg: Any) -> Tuple[Any, Any]:
+    """(image loader, rest of the test pipeline) of a config: its own ``LoadImageFromFile``
+    (so a file is read exactly as ``tools/test.py`` reads it), annotations dropped.
+
+    Raises:
+        InputError: the test pipeline does not start with ``LoadImageFromFile``.
+    """
+    from mmengine.dataset import Compose
+    if cfg.get('default_scope') == 'mmdet':
+        from mmdet.registry import TRANSFORMS
+    else:
+        from mmseg.registry import TRANSFORMS
+    steps = cfg.get('test_pipeline') or cfg.test_dataloader.dataset.pipeline
+    steps = [dict(s) for s in steps if s['type'] not in ('LoadAnnotations',
+                                                          'LoadDepthAnnotation')]
+    if not steps or steps[0]['type'] != 'LoadImageFromFile':
+        raise InputError('the test pipeline must start with LoadImageFromFile')
+    return TRANSFORMS.build(steps[0]), Compose([TRANSFORMS.build(s) for s in steps[1:]])
+
+
+def read_batches(inputs: Iterable[InputItem], pipeline: Tuple[Any, Any],
+                 collate_fn: Callable[[list], dict], batch_size: int = 1, *,
+                 errors: Optional[list] = None) -> Iterator[Tuple[List[InputItem], dict]]:
+    """Batches of (items with their RGB images, collated pipeline outputs).
+
+    A batch holds images of one size after the test pipeline (an image of another size
+    starts a new batch), so that each result equals that of a one-image forward.
+
+    Args:
+        inputs (Iterable[InputItem]): from :func:`expand_inputs`.
+        pipeline (tuple): (loader, rest) of :func:`build_image_pipeline`.
+        collate_fn (Callable): e.g. mmengine's ``pseudo_collate``.
+        batch_size (int): images per batch at most. Defaults to 1.
+        errors (list, optional): an image that cannot be read
+            (:class:`~ovseg.compat.image.ImageReadError`, naming it) or converted is appended
+            here as ``dict(index, image_path, error)`` and skipped; None: raise.
+    """
+    loader, rest = pipeline
+    items, data = [], []
+    for item in inputs:
+        try:
+            if item.path is not None:
+                loaded = loader(dict(img_path=item.path))
+                item.array = np.ascontiguousarray(loaded['img'][..., ::-1])  # BGR -> RGB
+            else:
+                bgr = np.ascontiguousarray(item.array[..., ::-1])
+                loaded = dict(img=bgr.astype(np.float32) if loader.to_float32 else bgr,
+                              img_path=None, img_shape=bgr.shape[:2],
+                              ori_shape=bgr.shape[:2])
+            packed = rest(loaded)
+        except InputError as err:
+            if errors is None:
+                raise
+            errors.append(dict(index=item.index, image_path=item.path, error=str(err)))
+            continue
+        # mmseg's preprocessor stacks a test batch without padding: images of another size
+        # after the pipeline start a new batch (padding would change the predictions)
+        if data and packed['inputs'].shape != data[0]['inputs'].shape:
+            yield items, collate_fn(data)
+            items, data = [], []
+        data.append(packed)
+        items.append(item)
+        if len(items) == batch_size:
+            yield items, collate_fn(data)
+            items, data = [], []
+    if items:
+        yield items, collate_fn(data)

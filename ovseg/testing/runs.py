@@ -1,4 +1,5 @@
 """Tiny whole runs for tests: their ``--cfg-options``, and reading what they wrote."""
+import glob
 import json
 import os
 import os.path as osp
@@ -88,3 +89,27 @@ def kill_after_first_checkpoint(proc: subprocess.Popen, work_dir: str, *,
         raise AssertionError(f'{work_dir}: no checkpoint written (exit code {proc.returncode})')
     with open(last) as f:
         return f.read().strip()
+
+
+def kill_after_first_shard(proc: subprocess.Popen, index_dir: str, *,
+                           timeout: float = 240.0) -> List[str]:
+    """SIGKILL a ``tools/build_gallery.py`` process as soon as it has written a shard.
+
+    Args:
+        proc (subprocess.Popen): the running build.
+        index_dir (str): its ``--out``, watched for ``shards/*.npz``.
+        timeout (float): seconds to wait for the shard. Defaults to 240.
+
+    Returns:
+        list[str]: the shard files present after the kill.
+    """
+    pattern = osp.join(index_dir, 'shards', '*.npz')
+    deadline = time.time() + timeout
+    while not glob.glob(pattern) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.001)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    shards = sorted(glob.glob(pattern))
+    if not shards:
+        raise AssertionError(f'{index_dir}: no shard written (exit code {proc.returncode})')
+    return shards
