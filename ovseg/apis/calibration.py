@@ -13,7 +13,13 @@ from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
+from ..utils.errors import InputError
 from .config import build_runner
+
+
+class CalibrationError(InputError, ValueError):
+    """A calibration argument or config value the user can fix (held-out slice, gammas,
+    ``test_cfg.seen_classes``)."""
 
 
 def parse_indices(text: str) -> List[int]:
@@ -30,10 +36,10 @@ def parse_indices(text: str) -> List[int]:
         else:
             indices = [int(part) for part in text.split(',') if part.strip()]
     except ValueError:
-        raise ValueError(f'--held-out {text!r}: give START:STOP or comma-separated '
+        raise CalibrationError(f'--held-out {text!r}: give START:STOP or comma-separated '
                          'indices') from None
     if not indices:
-        raise ValueError(f'--held-out {text!r} selects no image')
+        raise CalibrationError(f'--held-out {text!r} selects no image')
     return indices
 
 
@@ -65,13 +71,14 @@ def calibrate(cfg: Config, gammas: Sequence[float], *,
         list[dict]: one row per gamma, in the order given.
 
     Raises:
-        ValueError: the model has no ``test_cfg.seen_classes``, or a gamma is negative.
+        CalibrationError: the model has no ``test_cfg.seen_classes``, or a gamma is negative.
     """
     if not cfg.model.get('test_cfg', {}).get('seen_classes'):
-        raise ValueError(f'{cfg.filename}: model.test_cfg.seen_classes is not set; calibrated '
-                         'stacking needs the names of the classes seen in training')
+        raise CalibrationError(f'{cfg.filename}: model.test_cfg.seen_classes is not set; '
+                               'calibrated stacking needs the names of the classes seen in '
+                               'training')
     if any(g < 0 for g in gammas):
-        raise ValueError(f'gammas must be >= 0, got {list(gammas)}')
+        raise CalibrationError(f'gammas must be >= 0, got {list(gammas)}')
     rows = []
     for gamma in gammas:
         run_cfg = copy.deepcopy(cfg)
@@ -111,4 +118,4 @@ def format_rows(rows: Sequence[Dict[str, float]], chosen: float) -> str:
     return '\n'.join(lines)
 
 
-__all__ = ['calibrate', 'choose_gamma', 'format_rows', 'heldout_config', 'parse_indices']
+__all__ = ['CalibrationError', 'calibrate', 'choose_gamma', 'format_rows', 'heldout_config', 'parse_indices']

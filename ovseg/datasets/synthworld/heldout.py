@@ -20,7 +20,12 @@ from typing import Dict, List, Sequence, Set
 import numpy as np
 from PIL import Image
 
+from ...utils.errors import InputError
 from .vocab import SYNTHWORLD_SEG_CLASSES, UNSEEN_THINGS
+
+class HeldOutIndexError(InputError, IndexError):
+    """A held-out index outside the split's image listing."""
+
 
 _QUOTED = re.compile(r'"[^"]*"')
 _IGNORE = 255
@@ -59,7 +64,7 @@ def write_heldout_labels(*, data_root: str, indices: Sequence[int], out_dir: str
 
     Raises:
         FileNotFoundError: a folder or the captions file is missing.
-        IndexError: an index is outside the listing.
+        HeldOutIndexError: an index is outside the listing.
     """
     img_dir = osp.join(data_root, 'img_dir', split)
     ann_dir = osp.join(data_root, 'ann_dir', split)
@@ -70,7 +75,7 @@ def write_heldout_labels(*, data_root: str, indices: Sequence[int], out_dir: str
     stems = sorted(osp.splitext(name)[0] for name in os.listdir(img_dir) if name.endswith('.png'))
     bad = [i for i in indices if not 0 <= i < len(stems)]
     if bad:
-        raise IndexError(f'held-out indices {bad[:5]} are outside the {len(stems)} '
+        raise HeldOutIndexError(f'held-out indices {bad[:5]} are outside the {len(stems)} '
                          f'{split} images of {data_root}')
     with open(captions_path, encoding='utf-8') as file:
         coco = json.load(file)
@@ -99,4 +104,4 @@ def write_heldout_labels(*, data_root: str, indices: Sequence[int], out_dir: str
     return stats
 
 
-__all__ = ['unseen_nouns', 'write_heldout_labels']
+__all__ = ['HeldOutIndexError', 'unseen_nouns', 'write_heldout_labels']
