@@ -2,7 +2,7 @@
 # batch 64 on the three corpora of ./synthclip_rn-s_synthworld-regions-96.py (object names,
 # close-ups, masked regions of the labelled train regions): a short way to teach the quickstart
 # CLIP the 7 stuff names and mean-filled region crops that two-stage crop mode classifies
-# (issue 17; about 15 min on 2 loaded cores against 1.5 h for the 420-iteration recipe there):
+# (issue 17; 22 min on 2 loaded cores, where the 420-iteration recipe there ran at 1.5 h):
 #   python tools/train.py configs/synthworld/synthclip_rn-s-ft_synthworld-regions-96.py \
 #       --work-dir work_dirs/synthclip-rn-s-ft-regions
 _base_ = './synthclip_rn-s_synthworld-regions-96.py'
