@@ -37,6 +37,7 @@ class TwoStageOVSegmentor(ProposalSegmentorBase):
 
         predict(): text_classifier() -> proposal_generator.predict(inputs, samples, text)
                    -> mask_classifier(inputs, masks, text) -> classify_proposals()
+                   -> calibrated_stacking() (test_cfg.seen_penalty > 0)
                    -> _semantic_map() per image (chunks of classes: compose, unpad,
                       flip, resize to ori_shape, running argmax)
         loss():    text_classifier() -> proposal_generator.loss(inputs, samples, text)
