@@ -55,6 +55,9 @@ for _name, _description, _command in (
          'iterations: the model of `python demo/app.py`', 'make quickstart'),
         ('synthworld-rn-s-regions', 'SynthWorld ResNet CLIP on object names + masked regions',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-regions-96.py'),
+        ('synthworld-rn-s-ft-regions', 'synthworld-rn-s fine-tuned 120 iterations on object '
+         'names + masked regions (stage 2 of the two-stage heads in crop mode)',
+         _TRAIN + 'synthworld/synthclip_rn-s-ft_synthworld-regions-96.py'),
         ('synthworld-rn-s-captions', 'SynthWorld ResNet CLIP on whole-image captions',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-captions-96.py'),
         ('synthworld-vit-s', 'SynthWorld ViT CLIP on object names, distilled from synthworld-rn-s',
@@ -84,6 +87,11 @@ for _name, _description, _command in (
         ('synthworld-mask2former-ov-r18', 'open-vocabulary Mask2Former proposal segmentor '
          '(stage 1 of the two-stage OVSeg configs), 17 seen classes',
          _TRAIN + 'proposals/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py'),
+        ('synthworld-mask2former-ov-r18-rn-s', 'open-vocabulary Mask2Former proposal '
+         'segmentor on the text tower of synthworld-rn-s-ft-regions (stage 1 of the two-stage RN '
+         'configs), 17 seen classes, 300 iterations',
+         _TRAIN + 'proposals/mask2former-ov_r18-w16_synthclip-rn-s-ft_1xb8-300_synthworld-'
+         '128x128.py'),
         ('synthworld-denseclip-retinanet-vit-s', 'DenseCLIP RetinaNet on synthworld-vit-s',
          _TRAIN + 'denseclip/denseclip-retinanet_synthclip-vit-s_fpn_1xb4-1k_synthworld-160.py'),
         ('synthworld-denseclip-mask-rcnn-vit-s', 'DenseCLIP Mask R-CNN on synthworld-vit-s',

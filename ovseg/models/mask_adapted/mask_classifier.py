@@ -49,6 +49,13 @@ class MaskCLIPClassifier(BaseModule):
         value_path (bool): single pass with a :class:`MaskPromptViT`: dense embeddings from
             the last block's value path (MaskCLIP) instead of its output tokens.
             Defaults to False.
+        box_scale (float): crop mode: scale of the crop box about the tight box's centre.
+            Defaults to 1.0 (OVSeg).
+        square_crop (bool): crop mode: square crop boxes (aspect ratio kept). Defaults to
+            False (OVSeg).
+        mean_fill (bool): crop mode: mean pixel outside the mask (OVSeg); False keeps the
+            context, as the object crops a SynthWorld CLIP is pretrained and evaluated on
+            (``box_scale=1.2, square_crop=True``). Defaults to True.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
 
     Examples:
@@ -64,7 +71,8 @@ class MaskCLIPClassifier(BaseModule):
     def __init__(self, *, clip: dict, mode: str = 'crop', mask_threshold: float = 0.4,
                  crop_size: Optional[int] = None, chunk_size: int = 64,
                  logit_scale: float = 100.0, dense_scale: float = 1.0,
-                 value_path: bool = False, init_cfg: Optional[dict] = None) -> None:
+                 value_path: bool = False, box_scale: float = 1.0, square_crop: bool = False,
+                 mean_fill: bool = True, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if mode not in _MODES:
             raise ValueError(f'mode must be one of {_MODES}, not {mode!r}')
@@ -79,6 +87,9 @@ class MaskCLIPClassifier(BaseModule):
         self.logit_scale = logit_scale
         self.dense_scale = dense_scale
         self.value_path = value_path
+        if box_scale <= 0:
+            raise ValueError(f'box_scale must be > 0, got {box_scale}')
+        self.crop_options = dict(box_scale=box_scale, square=square_crop, mean_fill=mean_fill)
         if value_path and not hasattr(self.clip, 'forward_dense'):
             raise ValueError('value_path=True needs a MaskPromptViT tower')
 
@@ -134,7 +145,8 @@ class MaskCLIPClassifier(BaseModule):
         crops, region_masks, valids = [], [], []
         for image, image_masks, (h, w) in zip(images, masks, image_sizes):
             out = crop_masked_regions(image[:, :h, :w], image_masks[:, :h, :w],
-                                      size=self.crop_size, mask_threshold=self.mask_threshold)
+                                      size=self.crop_size, mask_threshold=self.mask_threshold,
+                                      **self.crop_options)
             crops.append(out.crops)
             region_masks.append(out.region_masks)
             valids.append(out.valid)

@@ -10,6 +10,7 @@ from mmseg.structures import SegDataSample
 from mmseg.utils import add_prefix
 from torch import Tensor
 
+from ..clip.calibration import calibrated_stacking, seen_class_mask
 from ..utils import ProposalSegmentorBase, compose_semantic
 from .ensemble import CLASSIFY_WITH, INVALID_CLIP_PROBS, classify_proposals
 
@@ -36,6 +37,7 @@ class TwoStageOVSegmentor(ProposalSegmentorBase):
 
         predict(): text_classifier() -> proposal_generator.predict(inputs, samples, text)
                    -> mask_classifier(inputs, masks, text) -> classify_proposals()
+                   -> calibrated_stacking() (test_cfg.seen_penalty > 0)
                    -> _semantic_map() per image (chunks of classes: compose, unpad,
                       flip, resize to ori_shape, running argmax)
         loss():    text_classifier() -> proposal_generator.loss(inputs, samples, text)
@@ -64,7 +66,11 @@ class TwoStageOVSegmentor(ProposalSegmentorBase):
             vocabularies). Defaults to 128.
         train_cfg (dict, optional): unused. Defaults to None.
         test_cfg (dict, optional): ``return_logits`` (bool, default True): store
-            ``seg_logits`` (K, H, W) in the results. Defaults to None.
+            ``seg_logits`` (K, H, W) in the results; ``seen_penalty`` (float, default 0:
+            the original method) and ``seen_classes`` (names): calibrated stacking
+            (:func:`~ovseg.models.clip.calibration.calibrated_stacking`, Chao et al. 2016) in
+            log-probability space, i.e. the final class scores of the seen classes are
+            multiplied by ``exp(-seen_penalty)`` before composition. Defaults to None.
         data_preprocessor (dict, optional): Defaults to :func:`raw_rgb_preprocessor`.
         pretrained (str, optional): mmseg's whole-model weights key, which
             ``mmseg.apis.init_model`` sets to None; must be None (each stage names its own
@@ -100,6 +106,13 @@ class TwoStageOVSegmentor(ProposalSegmentorBase):
         self.class_chunk_size = class_chunk_size
         self.train_cfg = train_cfg or {}
         self.test_cfg = test_cfg or {}
+        self.seen_penalty = float(self.test_cfg.get('seen_penalty', 0.0))
+        self.seen_classes = self.test_cfg.get('seen_classes')
+        if self.seen_penalty < 0:
+            raise ValueError(f'test_cfg.seen_penalty must be >= 0, got {self.seen_penalty}')
+        if self.seen_penalty > 0 and not self.seen_classes:
+            raise ValueError('test_cfg.seen_penalty > 0 needs test_cfg.seen_classes (the '
+                             'names of the classes seen in training)')
 
     # ------------------------------------------------------------------ stages
     def extract_feat(self, inputs: Tensor):
@@ -136,6 +149,10 @@ class TwoStageOVSegmentor(ProposalSegmentorBase):
                                     clip_weight=self.clip_weight,
                                     invalid_clip_prob=self.invalid_clip_prob)
                  for p, (clip_logits, valid) in zip(proposals, clip_outputs)]
+        if self.seen_penalty > 0:
+            seen = seen_class_mask(self.vocabulary, self.seen_classes)  # (K,)
+            # in log space, so scores stay >= 0 and zero rows (invalid proposals) stay zero
+            probs = [calibrated_stacking(p.log(), seen, self.seen_penalty).exp() for p in probs]
         return masks, probs
 
     # ------------------------------------------------------------------ modes

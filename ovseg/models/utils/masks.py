@@ -54,7 +54,8 @@ class MaskedCrops(NamedTuple):
     Attributes:
         crops (Tensor): (N, 3, S, S) CLIP-normalised crops, exactly 0 outside the mask.
         region_masks (Tensor): (N, S, S) float {0, 1}, the binary mask resized (nearest).
-        boxes (Tensor): (N, 4) crop boxes x1, y1, x2, y2 in input pixels, inclusive.
+        boxes (Tensor): (N, 4) crop boxes x1, y1, x2, y2 in input pixels, inclusive (they
+            reach outside the image when the box is scaled or squared).
         valid (Tensor): (Q,) bool, True for the proposals that have a crop
             (N = ``valid.sum()``, crops in proposal order).
     """
@@ -84,9 +85,23 @@ def binarize_masks(masks: Tensor, threshold: float) -> Tuple[Tensor, Tensor]:
     return binary, binary.flatten(1).any(dim=1)
 
 
+def _crop_box(box: Sequence[int], box_scale: float, square: bool) -> Tuple[int, int, int, int]:
+    """A tight inclusive box (x1, y1, x2, y2) scaled about its centre (square: by its longer
+    side), inclusive, rounded; it may reach outside the image."""
+    x1, y1, x2, y2 = box
+    width, height = (x2 - x1 + 1) * box_scale, (y2 - y1 + 1) * box_scale
+    if square:
+        width = height = max(width, height)
+    cx, cy = (x1 + x2 + 1) / 2, (y1 + y2 + 1) / 2
+    left, top = int(round(cx - width / 2)), int(round(cy - height / 2))
+    return (left, top, left + max(1, int(round(width))) - 1,
+            top + max(1, int(round(height))) - 1)
+
+
 def crop_masked_regions(image: Tensor, masks: Tensor, *, size: Union[int, Tuple[int, int]],
                         mask_threshold: float = 0.4, mean: Sequence[float] = CLIP_MEAN,
-                        std: Sequence[float] = CLIP_STD) -> MaskedCrops:
+                        std: Sequence[float] = CLIP_STD, box_scale: float = 1.0,
+                        square: bool = False, mean_fill: bool = True) -> MaskedCrops:
     """Masked, mean-filled crops of one image's proposals, ready for CLIP.
 
     Args:
@@ -98,6 +113,14 @@ def crop_masked_regions(image: Tensor, masks: Tensor, *, size: Union[int, Tuple[
         mean (Sequence[float]): fill pixel and normalisation mean, RGB 0-255.
             Defaults to CLIP's.
         std (Sequence[float]): normalisation std, RGB 0-255. Defaults to CLIP's.
+        box_scale (float): the crop box is the tight box scaled by this about its centre
+            (OVSeg: 1). Defaults to 1.0.
+        square (bool): make the crop box square (its longer side) before resizing, so the
+            region keeps its aspect ratio (the zero-shot crops of SynthWorld's CLIP
+            evaluation: ``box_scale=1.2, square=True, mean_fill=False``). Defaults to False.
+        mean_fill (bool): set the pixels outside the mask to the mean pixel (OVSeg); False
+            keeps the box's context. Pixels of the box outside the image are the mean pixel
+            either way. Defaults to True.
 
     Returns:
         MaskedCrops: N valid crops (N <= Q). The image is normalised, multiplied by the
@@ -121,10 +144,21 @@ def crop_masked_regions(image: Tensor, masks: Tensor, *, size: Union[int, Tuple[
     normalized = normalize_image(image.float(), mean, std)  # (3, H, W)
     crops: List[Tensor] = []
     region_masks: List[Tensor] = []
-    for mask, (x1, y1, x2, y2) in zip(binary, boxes.long().tolist()):
-        region = mask[y1:y2 + 1, x1:x2 + 1]  # (h, w)
-        crop = normalized[:, y1:y2 + 1, x1:x2 + 1] * region  # (3, h, w), 0 outside the mask
+    height, width = image.shape[-2:]
+    crop_boxes = []
+    for mask, box in zip(binary, boxes.long().tolist()):
+        if box_scale != 1 or square:
+            box = _crop_box(box, box_scale, square)
+        x1, y1, x2, y2 = box
+        crop_boxes.append(box)
+        # the part of the box inside the image, zero-padded (the mean pixel) to the whole box
+        pad = (max(0, -x1), max(0, x2 + 1 - width), max(0, -y1), max(0, y2 + 1 - height))
+        inside = (slice(max(0, y1), min(height, y2 + 1)), slice(max(0, x1), min(width, x2 + 1)))
+        region = F.pad(mask[inside].float(), pad)  # (h, w)
+        crop = F.pad(normalized[(slice(None),) + inside], pad)  # (3, h, w)
+        if mean_fill:
+            crop = crop * region  # 0 outside the mask
         crops.append(F.interpolate(crop[None], size=size, mode='bicubic', align_corners=False))
-        region_masks.append(F.interpolate(region[None, None].float(), size=size, mode='nearest'))
-    return MaskedCrops(torch.cat(crops), torch.cat(region_masks)[:, 0], boxes.to(image.dtype),
-                       valid)
+        region_masks.append(F.interpolate(region[None, None], size=size, mode='nearest'))
+    return MaskedCrops(torch.cat(crops), torch.cat(region_masks)[:, 0],
+                       torch.tensor(crop_boxes, dtype=image.dtype).reshape(-1, 4), valid)

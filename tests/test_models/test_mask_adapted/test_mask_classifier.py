@@ -52,3 +52,30 @@ def test_bad_settings_are_refused():
         MaskCLIPClassifier(clip=TOWER, mode='dense')
     with pytest.raises(ValueError, match='with_embeddings=True'):
         MaskCLIPClassifier(clip=TOWER, mode='single_pass')
+    with pytest.raises(ValueError, match='box_scale'):
+        MaskCLIPClassifier(clip=TOWER, box_scale=0)
+
+
+def test_context_crops_of_a_resnet_tower():
+    """Crop mode on a ResNet CLIP (global embedding, no mask prompts), with the square
+    context crops of the SynthWorld CLIP's zero-shot evaluation: the crop options reach the
+    crops (the embedding equals that of the crop made by hand)."""
+    from ovseg.models.clip.normalization import normalize_image
+    torch.manual_seed(0)
+    tower = dict(type='CLIPResNet', model_name='ovseg-tiny-rn', with_embeddings=True)
+    clf = MaskCLIPClassifier(clip=tower, box_scale=1.2, square_crop=True, mean_fill=False).eval()
+    assert clf.crop_size == 32
+    images = torch.rand(1, 3, 40, 48) * 255
+    masks = torch.zeros(1, 40, 48)
+    masks[0, 10:30, 20:25] = 1  # 20 x 5: square side 24 about (22.5, 20): x from round(10.5)
+    with torch.no_grad():
+        ((regions, valid),) = clf.embed_regions(images, [masks])
+        crop = normalize_image(images[0])[:, 8:32, 10:34]  # the 24 x 24 context box
+        crop = F.interpolate(crop[None], size=(32, 32), mode='bicubic', align_corners=False)
+        expected = F.normalize(clf.clip(crop)[-1][0], dim=-1)
+        tight = MaskCLIPClassifier(clip=tower).eval()
+        tight.load_state_dict(clf.state_dict())
+        ((tight_regions, _),) = tight.embed_regions(images, [masks])
+    assert valid.tolist() == [True]
+    torch.testing.assert_close(regions, expected, atol=1e-5, rtol=1e-4)
+    assert not torch.allclose(regions, tight_regions, atol=1e-3)

@@ -150,3 +150,33 @@ def test_whole_model_pretrained_must_stay_none():
     assert build_seg(pretrained=None).vocabulary is not None
     with pytest.raises(ValueError, match=r"model.pretrained='w.pth'.*mask_classifier.clip"):
         build_seg(pretrained='w.pth')
+
+
+def test_seen_penalty_calibrates_the_proposal_scores():
+    vocab = ('a', 'b', 'c')  # c unseen
+    masks = torch.zeros(2, 16, 16)
+    masks[0, :, :8] = 1
+    masks[1, :, 8:] = 1
+    # proposal 0: 'a' (seen) beats 'c' by log(2) = 0.69 in log-probability; proposal 1: by 3
+    logits = torch.tensor([[1.0, -9., 1.0 - 0.6931, -9.], [3., -9., 0., -9.]])
+    inputs = torch.rand(1, 3, 16, 16) * 255
+
+    def predict(**test_cfg):
+        model = build_seg(vocab=vocab, classify_with='proposal', test_cfg=test_cfg)
+        model.proposal_generator = FixedProposals(masks, logits)
+        with torch.no_grad():
+            return model.predict(inputs)[0].pred_sem_seg.data[0]
+
+    original = predict()
+    assert torch.all(original == 0)
+    assert torch.equal(predict(seen_penalty=0.0, seen_classes=['a', 'b']), original)
+    calibrated = predict(seen_penalty=1.0, seen_classes=['a', 'b'])
+    assert torch.all(calibrated[:, :8] == 2) and torch.all(calibrated[:, 8:] == 0)
+    assert torch.all(predict(seen_penalty=5.0, seen_classes=['a', 'b']) == 2)
+
+
+def test_seen_penalty_needs_seen_classes():
+    with pytest.raises(ValueError, match='seen_classes'):
+        build_seg(test_cfg=dict(seen_penalty=1.0))
+    with pytest.raises(ValueError, match='seen_penalty'):
+        build_seg(test_cfg=dict(seen_penalty=-1.0, seen_classes=['a']))

@@ -48,6 +48,31 @@ def test_crop_is_bicubic_resize_of_normalised_masked_box():
     assert back.shape == (3, 12, 12)
 
 
+def test_square_scaled_box_with_context():
+    image = torch.rand(3, 30, 40) * 255
+    masks = torch.zeros(2, 30, 40)
+    masks[0, 10:20, 16:20] = 1  # 10 x 4 region, centre (18, 15)
+    masks[1, 0:4, 0:6] = 1  # at the corner: the scaled box reaches outside the image
+    out = crop_masked_regions(image, masks, size=(12, 12), box_scale=1.2, square=True,
+                              mean_fill=False)
+    # square side 1.2 x 10 = 12 about the centre; the second: side 1.2 x 6 = 7.2 -> 7
+    assert out.boxes.tolist() == [[12, 9, 23, 20], [-1, -2, 5, 4]]
+    # at the box's size the resize is the identity: the context is kept (no mean fill)
+    torch.testing.assert_close(out.crops[0], normalize_image(image)[:, 9:21, 12:24])
+    assert out.region_masks[0].sum() == 40 and out.region_masks[0, 1:11, 4:8].all()
+    # outside the image: the mean pixel (0), region mask 0
+    corner = crop_masked_regions(image, masks[1:], size=(7, 7), box_scale=1.2, square=True,
+                                 mean_fill=False)
+    assert torch.all(corner.crops[0, :, :2] == 0) and torch.all(corner.crops[0, :, :, 0] == 0)
+    torch.testing.assert_close(corner.crops[0, :, 2:, 1:], normalize_image(image)[:, 0:5, 0:6])
+    assert corner.region_masks[0].sum() == 24 and corner.region_masks[0, 2:6, 1:7].all()
+    # mean fill with the scaled box: context gone, region kept
+    filled = crop_masked_regions(image, masks[:1], size=(12, 12), box_scale=1.2, square=True)
+    assert torch.all(filled.crops[0][:, ~out.region_masks[0].bool()] == 0)
+    torch.testing.assert_close(filled.crops[0][:, out.region_masks[0].bool()],
+                               out.crops[0][:, out.region_masks[0].bool()])
+
+
 def test_no_valid_masks_gives_empty_batch():
     out = crop_masked_regions(torch.rand(3, 8, 8), torch.zeros(2, 8, 8), size=4)
     assert out.crops.shape == (0, 3, 4, 4) and out.valid.tolist() == [False, False]
