@@ -1,5 +1,5 @@
 """COCO categories as an open-vocabulary label space: super-categories as parents, base / novel."""
-from typing import List, Optional
+from typing import List, Sequence
 
 import numpy as np
 from mmdet.datasets import CocoDataset
@@ -44,6 +44,9 @@ class CocoCategoryDataset(CocoDataset):
 
     Args:
         per_instance (bool): one item per object. Defaults to False.
+        skip_novel_instances (bool): leave out objects of novel classes (open-vocabulary
+            training: novel objects are never labelled, not even as negatives). Defaults to
+            False.
         **kwargs: :class:`~mmdet.datasets.CocoDataset` arguments (``data_root``,
             ``ann_file``, ``data_prefix=dict(img=...)``, ``metainfo``, ``pipeline``, ...).
 
@@ -52,8 +55,11 @@ class CocoCategoryDataset(CocoDataset):
         ('person', 'bicycle')
     """
 
-    def __init__(self, *, per_instance: bool = False, **kwargs) -> None:
+    def __init__(self, *, per_instance: bool = False, skip_novel_instances: bool = False,
+                 **kwargs) -> None:
         self.per_instance = per_instance
+        self.skip_novel_instances = skip_novel_instances
+        self._novel_labels: set = set()
         self._parsed_categories = False
         super().__init__(**kwargs)
 
@@ -75,6 +81,8 @@ class CocoCategoryDataset(CocoDataset):
         for ann in anns:
             for instance in super().parse_data_info(
                     dict(raw_data_info, raw_ann_info=[ann]))['instances']:
+                if self.skip_novel_instances and instance['bbox_label'] in self._novel_labels:
+                    continue
                 instance['instance_id'] = ann['id']
                 self._parse_instance(instance, ann)
                 data_info['instances'].append(instance)
@@ -103,14 +111,8 @@ class CocoCategoryDataset(CocoDataset):
         novel = self.metainfo.get('novel_classes')
         if novel is None:
             novel = [name for name in names if categories[name].get('ov_set') == 'novel']
-        unknown = set(novel) - set(names)
-        if unknown:
-            raise AnnotationError(f'metainfo novel_classes {sorted(unknown)} are not among '
-                                  f'the classes')
-        self._metainfo.update(
-            class_parents=tuple(parents), seen=tuple(name not in novel for name in names),
-            base_classes=tuple(name for name in names if name not in novel),
-            novel_classes=tuple(name for name in names if name in novel))
+        self._metainfo.update(category_split(names, novel), class_parents=tuple(parents))
+        self._novel_labels = {k for k, seen in enumerate(self.metainfo['seen']) if not seen}
 
     # per-instance items -------------------------------------------------------------------
     def filter_data(self) -> List[dict]:
@@ -141,6 +143,25 @@ class CocoCategoryDataset(CocoDataset):
         if self.per_instance:
             return [self.get_data_info(idx)['bbox_label']]
         return super().get_cat_ids(idx)
+
+
+def category_split(classes: Sequence[str], novel: Sequence[str]) -> dict:
+    """``seen`` flags (ovseg) and ``base_classes`` / ``novel_classes`` (mmdet) of ``classes``.
+
+    Raises:
+        AnnotationError: a novel class that is not among ``classes``.
+
+    Examples:
+        >>> category_split(('cat', 'dog'), ('dog',))['seen']
+        (True, False)
+    """
+    unknown = set(novel) - set(classes)
+    if unknown:
+        raise AnnotationError(f'metainfo novel_classes {sorted(unknown)} are not among the '
+                              'classes')
+    return dict(seen=tuple(name not in novel for name in classes),
+                base_classes=tuple(name for name in classes if name not in novel),
+                novel_classes=tuple(name for name in classes if name in novel))
 
 
 def coco_ov_metainfo(*, split: str = '48_17') -> dict:

@@ -8,6 +8,7 @@ from mmengine.logging import print_log
 
 from .annotations import (AnnotationError, attribute_metainfo, field, label_vector,
                           load_annotation, xywh_box)
+from .coco_categories import category_split
 
 
 def read_vaw_vocabulary(*, index_file: str, types_file: str, parent_types_file: str,
@@ -98,7 +99,9 @@ class VAWDataset(BaseDataset):
     space), ``object_name``, ``positive_attributes``, ``negative_attributes`` and
     ``attribute_targets`` (A,) int8 (1 / 0 / -1). Boxes under 1 pixel wide or high are
     skipped with one warning. Metainfo: :func:`read_vaw_vocabulary` keys, and whatever
-    ``metainfo`` gives (``classes`` of a federated category space, e.g. COCO's).
+    ``metainfo`` gives: the category space of federated training (COCO's ``classes``,
+    ``class_parents``, ``novel_classes``; ``seen`` and ``base_classes`` follow from them),
+    which CLIP-Attr scores on VAW objects too.
 
     Args:
         ann_file (str): an instance list, e.g. ``'data/val.json'``.
@@ -135,6 +138,9 @@ class VAWDataset(BaseDataset):
     def load_data_list(self) -> List[dict]:
         """Read the vocabulary into the metainfo, then one dict per instance."""
         self._metainfo.update(read_vaw_vocabulary(**self.vocabulary_files))
+        if self.metainfo.get('classes') and self.metainfo.get('novel_classes') is not None:
+            self._metainfo.update(category_split(self.metainfo['classes'],
+                                                 self.metainfo['novel_classes']))
         names = self.metainfo['attributes']
         index = {name: i for i, name in enumerate(names)}
         classes = {name: i for i, name in enumerate(self.metainfo.get('classes') or ())}

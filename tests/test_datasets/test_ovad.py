@@ -146,6 +146,12 @@ def test_coco_categories_split_and_parents(tmp_path):
     assert federated.get_data_info(0)['attribute_targets'].tolist() == [-1, -1]
     assert Vocabulary.from_metainfo(federated.metainfo).parents == ('person', 'animal',
                                                                     'kitchen')
+    # open-vocabulary training: objects of novel classes are left out, not negatives
+    train = DATASETS.build(dict(
+        type='CocoCategoryDataset', ann_file=ann_file, per_instance=True, test_mode=True,
+        data_prefix=dict(img=''), skip_novel_instances=True,
+        metainfo=dict(classes=CLASSES, novel_classes=('dog', 'cup'))))
+    assert [train.get_data_info(i)['instance_id'] for i in range(len(train))] == [2309]
 
 
 def test_coco_ov_split():

@@ -57,13 +57,16 @@ def build(root, **kwargs):
 
 
 def test_vaw_items_and_vocabulary(tmp_path):
-    dataset = build(write_vaw(tmp_path), metainfo=dict(classes=('person', 'dog')))
+    dataset = build(write_vaw(tmp_path), metainfo=dict(
+        classes=('person', 'dog'), class_parents=('person', 'animal'), novel_classes=('dog',)))
     meta = dataset.metainfo
     assert meta['attributes'] == ('red', 'blond', 'wooden', 'running', 'shiny')
     assert meta['attribute_types'] == ('color', 'color', 'material', 'activity', 'other')
     assert meta['attribute_groups'] == ('color', 'color', 'materia', 'action', 'other')
     assert meta['attribute_frequency'] == ('head', 'medium', 'head', 'tail', 'medium')
     assert meta['attribute_seen'] == (True, True, True, False, False)
+    # the federated category space passes through, with its seen flags
+    assert meta['class_parents'] == ('person', 'animal') and meta['seen'] == (True, False)
     # the 0.5-pixel-wide box of instance 102 is skipped; part 2 is read after part 1
     assert [dataset[i]['instance_id'] for i in range(len(dataset))] == [100, 101, 103]
     first = dataset.get_data_info(0)
