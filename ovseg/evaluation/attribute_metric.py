@@ -171,7 +171,8 @@ class AttributeMAPMetric(BaseMetric):
                     metrics[f'mAP_{name}_{value}'] = _mean(aps[np.asarray(meta[key]) == value])
         if self.box_free:
             metrics['objects_matched'] = 100.0 * float(np.mean([r['matched'] for r in results]))
-        elif 'category_scores' in results[0]:
+        elif 'category_scores' in results[0] and any(r['label'] >= 0 for r in results):
+            # (VAW objects have no category in the label space: label -1)
             metrics.update(self._category_metrics(results))
         names = (self.dataset_meta or {}).get('attributes')
         if names is not None:

@@ -155,3 +155,12 @@ def test_match_boxes_orders_and_threshold():
     assert match_boxes(np.zeros((0, 4)), gt).tolist() == [-1]
     with pytest.raises(ValueError, match='needs pred_scores'):
         match_boxes(pred, gt, order='score')
+
+
+def test_objects_without_category_labels_give_attribute_metrics_only():
+    # VAW objects are scored on COCO's categories but have none of them (label -1)
+    metric = AttributeMAPMetric()
+    metric.process(None, [_sample([0.9], [1], [0.8, 0.1], -1), _sample([0.2], [0], [0.3, 0.6], -1)])
+    result = metric.evaluate(2)
+    assert result['attribute/mAP'] == pytest.approx(100.0)
+    assert 'attribute/category_mAP' not in result
