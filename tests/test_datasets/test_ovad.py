@@ -160,3 +160,22 @@ def test_coco_ov_split():
     assert len(coco_ov_metainfo(split='48_32')['novel_classes']) == 32
     with pytest.raises(ValueError, match="split must be '48_17' or '48_32'"):
         coco_ov_metainfo(split='65')
+
+
+def test_category_ap50_base_novel_with_mmdet_ov_coco_metric(tmp_path):
+    # category AP50 of detections is mmdet's OVCocoMetric, fed by the dataset's split
+    import torch
+    from mmdet.registry import METRICS
+    ann_file = write(tmp_path)
+    dataset = build(ann_file)
+    metric = METRICS.build(dict(type='OVCocoMetric', ann_file=ann_file, metric='bbox'))
+    metric.dataset_meta = dataset.metainfo
+    # the person (base) found exactly, the dog (novel) missed by a wrong box
+    metric.process(None, [dict(img_id=69356, ori_shape=(48, 64), pred_instances=dict(
+        bboxes=torch.tensor([[5.5, 6.0, 25.5, 36.0], [0.0, 40.0, 10.0, 48.0]]),
+        scores=torch.tensor([0.9, 0.8]), labels=torch.tensor([0, 1])))])
+    metric.process(None, [dict(img_id=7, ori_shape=(48, 64), pred_instances=dict(
+        bboxes=torch.zeros((0, 4)), scores=torch.zeros(0), labels=torch.zeros(0).long()))])
+    result = metric.evaluate(2)
+    assert result['coco/base_ap50'] == pytest.approx(1.0)
+    assert result['coco/novel_ap50'] == pytest.approx(0.0)
