@@ -10,13 +10,8 @@
 _base_ = './clip-attr_vit-b16-clip_vaw-coco.py'
 ovad_root = 'data/'
 test_dataloader = dict(
-    _delete_=True,
-    batch_size=256,
-    num_workers=8,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
+        _delete_=True,
         type='OVADDataset', per_instance=True, data_root=ovad_root,
         ann_file='ovad/ovad2000.json', data_prefix=dict(img='coco/val2017/'), test_mode=True,
         pipeline=[

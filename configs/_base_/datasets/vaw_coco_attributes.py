@@ -95,15 +95,7 @@ val_dataloader = dict(
         data_prefix=dict(img_path='images/'), metainfo=category_metainfo, test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = dict(
-    batch_size=256,
-    num_workers=8,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='VAWDataset', data_root=vaw_root, ann_file='data/test.json', **vaw_files,
-        data_prefix=dict(img_path='images/'), metainfo=category_metainfo, test_mode=True,
-        pipeline=test_pipeline))
+    val_dataloader, dataset=dict(val_dataloader['dataset'], ann_file='data/test.json'))
 # attribute mAP overall, base / novel, head / medium / tail, per type and per VAW group
 val_evaluator = dict(type='AttributeMAPMetric')
 test_evaluator = val_evaluator
