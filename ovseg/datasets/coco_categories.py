@@ -113,6 +113,9 @@ class CocoCategoryDataset(CocoDataset):
             novel = [name for name in names if categories[name].get('ov_set') == 'novel']
         self._metainfo.update(category_split(names, novel), class_parents=tuple(parents))
         self._novel_labels = {k for k, seen in enumerate(self.metainfo['seen']) if not seen}
+        if self.skip_novel_instances:  # an image of novel objects only is an empty image
+            for k in self._novel_labels:
+                self.cat_img_map[self.cat_ids[k]] = []
 
     # per-instance items -------------------------------------------------------------------
     def filter_data(self) -> List[dict]:

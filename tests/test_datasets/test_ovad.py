@@ -152,6 +152,15 @@ def test_coco_categories_split_and_parents(tmp_path):
         data_prefix=dict(img=''), skip_novel_instances=True,
         metainfo=dict(classes=CLASSES, novel_classes=('dog', 'cup'))))
     assert [train.get_data_info(i)['instance_id'] for i in range(len(train))] == [2309]
+    # per image, in training, an image whose objects are all novel has none left
+    coco['images'].append(dict(id=8, width=64, height=48, file_name='8.jpg'))
+    coco['annotations'].append(dict(id=2312, image_id=8, bbox=[1, 1, 30, 30], area=900.0,
+                                    iscrowd=0, category_id=18))
+    images = DATASETS.build(dict(
+        type='CocoCategoryDataset', ann_file=write(tmp_path, coco), data_prefix=dict(img=''),
+        skip_novel_instances=True, filter_cfg=dict(filter_empty_gt=True),
+        metainfo=dict(classes=CLASSES, novel_classes=('dog', 'cup'))))
+    assert [images.get_data_info(i)['img_id'] for i in range(len(images))] == [69356]
 
 
 def test_coco_ov_split():
