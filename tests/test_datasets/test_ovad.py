@@ -45,7 +45,7 @@ def write(tmp_path, content=OVAD):
 
 
 def build(ann_file, **kwargs):
-    return DATASETS.build(dict(type='OVADDataset', ann_file=ann_file,
+    return DATASETS.build(dict(type='mmdet.OVADDataset', ann_file=ann_file,
                                metainfo=dict(classes=CLASSES), data_prefix=dict(img='val2017'),
                                test_mode=True, **kwargs))
 
@@ -130,7 +130,7 @@ def test_coco_categories_split_and_parents(tmp_path):
                            for a in coco['annotations']]
     ann_file = write(tmp_path, coco)
     dataset = DATASETS.build(dict(
-        type='CocoCategoryDataset', ann_file=ann_file, per_instance=True, test_mode=True,
+        type='mmdet.CocoCategoryDataset', ann_file=ann_file, per_instance=True, test_mode=True,
         data_prefix=dict(img=''),
         metainfo=dict(classes=CLASSES, novel_classes=('cup',))))
     assert dataset.metainfo['seen'] == (True, True, False)  # the metainfo split wins
@@ -140,7 +140,7 @@ def test_coco_categories_split_and_parents(tmp_path):
     assert 'attribute_targets' not in dataset.get_data_info(0)
     # in a federated label space (metainfo with attributes), COCO labels no attribute
     federated = DATASETS.build(dict(
-        type='CocoCategoryDataset', ann_file=ann_file, per_instance=True, test_mode=True,
+        type='mmdet.CocoCategoryDataset', ann_file=ann_file, per_instance=True, test_mode=True,
         data_prefix=dict(img=''),
         metainfo=dict(classes=CLASSES, attributes=('red', 'striped'))))
     assert federated.get_data_info(0)['attribute_targets'].tolist() == [-1, -1]
@@ -148,7 +148,7 @@ def test_coco_categories_split_and_parents(tmp_path):
                                                                     'kitchen')
     # open-vocabulary training: objects of novel classes are left out, not negatives
     train = DATASETS.build(dict(
-        type='CocoCategoryDataset', ann_file=ann_file, per_instance=True, test_mode=True,
+        type='mmdet.CocoCategoryDataset', ann_file=ann_file, per_instance=True, test_mode=True,
         data_prefix=dict(img=''), skip_novel_instances=True,
         metainfo=dict(classes=CLASSES, novel_classes=('dog', 'cup'))))
     assert [train.get_data_info(i)['instance_id'] for i in range(len(train))] == [2309]
@@ -157,7 +157,7 @@ def test_coco_categories_split_and_parents(tmp_path):
     coco['annotations'].append(dict(id=2312, image_id=8, bbox=[1, 1, 30, 30], area=900.0,
                                     iscrowd=0, category_id=18))
     images = DATASETS.build(dict(
-        type='CocoCategoryDataset', ann_file=write(tmp_path, coco), data_prefix=dict(img=''),
+        type='mmdet.CocoCategoryDataset', ann_file=write(tmp_path, coco), data_prefix=dict(img=''),
         skip_novel_instances=True, filter_cfg=dict(filter_empty_gt=True),
         metainfo=dict(classes=CLASSES, novel_classes=('dog', 'cup'))))
     assert [images.get_data_info(i)['img_id'] for i in range(len(images))] == [69356]
@@ -177,7 +177,7 @@ def test_category_ap50_base_novel_with_mmdet_ov_coco_metric(tmp_path):
     from mmdet.registry import METRICS
     ann_file = write(tmp_path)
     dataset = build(ann_file)
-    metric = METRICS.build(dict(type='OVCocoMetric', ann_file=ann_file, metric='bbox'))
+    metric = METRICS.build(dict(type='mmdet.OVCocoMetric', ann_file=ann_file, metric='bbox'))
     metric.dataset_meta = dataset.metainfo
     # the person (base) found exactly, the dog (novel) missed by a wrong box
     metric.process(None, [dict(img_id=69356, ori_shape=(48, 64), pred_instances=dict(

@@ -49,7 +49,7 @@ def write_vaw(root, train_1=TRAIN_1, **overrides):
 
 
 def build(root, **kwargs):
-    cfg = dict(type='VAWDataset', data_root=root, ann_file='data/train_part1.json',
+    cfg = dict(type='mmdet.VAWDataset', data_root=root, ann_file='data/train_part1.json',
                extra_ann_files=['data/train_part2.json'], head_tail='data/head_tail.json',
                base_novel='data/base2novel.json', data_prefix=dict(img_path='images'))
     cfg.update(kwargs)
