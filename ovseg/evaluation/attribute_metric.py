@@ -1,4 +1,4 @@
-"""Attribute mAP over explicitly labelled objects (VAW protocol), and category scores."""
+"""Attribute mAP over explicitly labelled objects (VAW protocol; OVAD box-free), category scores."""
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple
 
