@@ -52,14 +52,19 @@ def _normalised(entry: str) -> Tuple[str, ...]:
     return tuple(re.sub(r'\s+', ' ', s).lower() for s in split_synonyms(entry))
 
 
-def check_vocabulary(names: Sequence[str]) -> List[str]:
+def check_vocabulary(names: Sequence[str],
+                     parents: Optional[Sequence[str]] = None) -> List[str]:
     """The vocabulary rule: at least one entry, no empty entry or synonym, no duplicate.
 
     An entry is a class name or comma-separated synonyms (``'person, human'``). Two
-    entries are duplicates when they differ only in case or white space.
+    entries are duplicates when they differ only in case or white space, and, when
+    parent types are given, have the same parent too (OVAD's ``color:black`` and
+    ``hair color:black`` are two classes with two prompts).
 
     Args:
         names (Sequence[str]): K entries in label order.
+        parents (Sequence[str], optional): K parent types (checked by :class:`Vocabulary`).
+            Defaults to None.
 
     Returns:
         list[str]: the entries, stripped.
@@ -87,7 +92,10 @@ def check_vocabulary(names: Sequence[str]) -> List[str]:
             raise VocabularyError(f'vocabulary entry {k} ({name!r}) is empty')
         if not all(split_synonyms(name)):
             raise VocabularyError(f'vocabulary entry {k} ({name!r}) has an empty synonym')
-        j = first.setdefault(_normalised(name), k)
+        key = _normalised(name)
+        if parents is not None and k < len(parents):
+            key += (' '.join(str(parents[k]).split()).lower(),)
+        j = first.setdefault(key, k)
         if j != k:
             raise VocabularyError(f'vocabulary entries {j} ({names[j].strip()!r}) and {k} '
                                   f'({name.strip()!r}) are duplicates')
@@ -203,7 +211,7 @@ class Vocabulary:
     def __post_init__(self) -> None:
         if self.synonyms not in SYNONYM_RULES:
             raise ValueError(f'synonyms must be one of {SYNONYM_RULES}, not {self.synonyms!r}')
-        object.__setattr__(self, 'names', tuple(check_vocabulary(self.names)))
+        object.__setattr__(self, 'names', tuple(check_vocabulary(self.names, self.parents)))
         if self.parents is not None:
             object.__setattr__(self, 'parents', self._checked_parents(self.parents))
 
@@ -234,11 +242,13 @@ class Vocabulary:
 
     @classmethod
     def from_metainfo(cls, metainfo: Mapping, *, synonyms_key: Optional[str] = 'class_synonyms',
-                      synonyms: str = 'split') -> 'Vocabulary':
+                      synonyms: str = 'split',
+                      parents_key: Optional[str] = 'class_parents') -> 'Vocabulary':
         """The vocabulary of a dataset: ``metainfo[synonyms_key]`` if present, else ``classes``.
 
         Synonym entries are aligned with ``classes`` by position (label id); they must
-        be as many.
+        be as many. ``metainfo[parents_key]`` (e.g. COCO super-categories), when present,
+        gives the parent types.
 
         Raises:
             VocabularyError: no ``classes``, or a synonym list of another length.
@@ -246,13 +256,15 @@ class Vocabulary:
         classes = metainfo.get('classes')
         if not classes:
             raise VocabularyError('the dataset metainfo has no "classes"')
+        parents = metainfo.get(parents_key) if parents_key else None
+        parents = tuple(parents) if parents else None
         entries = metainfo.get(synonyms_key) if synonyms_key else None
         if entries:
             if len(entries) != len(classes):
                 raise VocabularyError(f'metainfo "{synonyms_key}" has {len(entries)} entries but '
                                       f'"classes" has {len(classes)}; give one per class')
-            return cls(list(entries), synonyms=synonyms)
-        return cls(list(classes), synonyms=synonyms)
+            return cls(list(entries), synonyms=synonyms, parents=parents)
+        return cls(list(classes), synonyms=synonyms, parents=parents)
 
     def with_rule(self, synonyms: str) -> 'Vocabulary':
         """The same entries under another synonym rule."""

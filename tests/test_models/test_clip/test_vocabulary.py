@@ -128,3 +128,23 @@ def test_parent_types():
         Vocabulary(['red', 'blue'], parents=['color'])
     with pytest.raises(VocabularyError, match=r"entry 1 \('blue'\) has an empty parent"):
         Vocabulary(['red', 'blue'], parents=['color', ' '])
+
+
+def test_same_name_under_two_parents_is_two_classes():
+    # OVAD has 'color:black' and 'hair color:black': one name, two parents, two prompts
+    from ovseg.models.clip import Vocabulary
+    vocab = Vocabulary(['black', 'black', 'long'], parents=['color', 'hair color', 'length'])
+    assert vocab.names == ('black', 'black', 'long')
+    with pytest.raises(VocabularyError, match=r"entries 0 \('black'\) and 1 \('Black'\)"):
+        Vocabulary(['black', 'Black'], parents=['color', ' color'])
+    with pytest.raises(VocabularyError, match='duplicates'):
+        Vocabulary(['black', 'black'])
+
+
+def test_parents_from_metainfo():
+    from ovseg.models.clip import Vocabulary
+    meta = dict(classes=('dog', 'cup'), class_parents=('animal', 'kitchen'))
+    assert Vocabulary.from_metainfo(meta).parents == ('animal', 'kitchen')
+    assert Vocabulary.from_metainfo(meta, parents_key=None).parents is None
+    with pytest.raises(VocabularyError, match='one parent type per vocabulary entry'):
+        Vocabulary.from_metainfo(dict(classes=('dog', 'cup'), class_parents=('animal',)))
