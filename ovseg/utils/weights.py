@@ -55,6 +55,8 @@ for _name, _description, _command in (
          'iterations: the model of `python demo/app.py`', 'make quickstart'),
         ('synthworld-rn-s-regions', 'SynthWorld ResNet CLIP on object names + masked regions',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-regions-96.py'),
+        ('synthworld-rn-s-words', 'synthworld-rn-s fine-tuned on object names + sign word '
+         'crops (a CLIP that reads)', _TRAIN + 'synthworld/synthclip_rn-s_synthworld-words-96.py'),
         ('synthworld-rn-s-captions', 'SynthWorld ResNet CLIP on whole-image captions',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-captions-96.py'),
         ('synthworld-vit-s', 'SynthWorld ViT CLIP on object names, distilled from synthworld-rn-s',
