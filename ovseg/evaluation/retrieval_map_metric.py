@@ -1,5 +1,5 @@
 """Text-based image retrieval mAP: per query, AP over the whole gallery; mean over queries."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -20,15 +20,21 @@ class RetrievalMAPMetric(BaseMetric):
 
     Args:
         groups (dict, optional): extra means over named query subsets, e.g.
-            ``dict(function=['the', 'of'])`` reports ``mAP_function``. Defaults to None.
+            ``dict(function=['the', 'of'])`` reports ``mAP_function``; a subset may be the
+            name of a word list (``dict(function='synthworld-function')``,
+            :func:`~ovseg.models.text_retrieval.get_word_list`). Defaults to None.
         collect_device (str): Defaults to ``'cpu'``.
         prefix (str, optional): Defaults to None.
     """
 
-    def __init__(self, *, groups: Optional[Dict[str, Sequence[str]]] = None,
+    def __init__(self, *, groups: Optional[Dict[str, Union[str, Sequence[str]]]] = None,
                  collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
+        if any(isinstance(v, str) for v in (groups or {}).values()):
+            # imported here: the ovseg.models package pulls in every head
+            from ..models.text_retrieval.word_lists import get_word_list
+        self.groups = {k: get_word_list(v) if isinstance(v, str) else tuple(v)
+                       for k, v in (groups or {}).items()}
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:

@@ -58,6 +58,9 @@ for _name, _description, _command in (
         ('synthworld-rn-s-ft-regions', 'synthworld-rn-s fine-tuned 120 iterations on object '
          'names + masked regions (stage 2 of the two-stage heads in crop mode)',
          _TRAIN + 'synthworld/synthclip_rn-s-ft_synthworld-regions-96.py'),
+        ('synthworld-rn-s-words', 'synthworld-rn-s fine-tuned on object names + sign word '
+         'crops (the word-pair recipe of issue 16)',
+         _TRAIN + 'synthworld/synthclip_rn-s_synthworld-words-96.py'),
         ('synthworld-rn-s-captions', 'SynthWorld ResNet CLIP on whole-image captions',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-captions-96.py'),
         ('synthworld-vit-s', 'SynthWorld ViT CLIP on object names, distilled from synthworld-rn-s',

@@ -24,3 +24,13 @@ def test_metric_refuses_scores_that_do_not_match_the_queries():
     metric.process({}, [dict(img_id=1, pred_scores=torch.tensor([0.1, 0.2]))])
     with pytest.raises(ValueError, match='2 scores per image, 1 queries'):
         metric.evaluate(1)
+
+
+def test_groups_may_name_word_lists():
+    from ovseg.models.text_retrieval import get_word_list
+    metric = RetrievalMAPMetric(groups=dict(function='synthworld-function', seen=['cart']))
+    assert metric.groups['function'] == get_word_list('synthworld-function')
+    assert 'the' in metric.groups['function'] and 'cart' not in metric.groups['function']
+    assert metric.groups['seen'] == ('cart',)
+    with pytest.raises(KeyError, match='unknown word list'):
+        RetrievalMAPMetric(groups=dict(function='no-such-list'))

@@ -49,12 +49,20 @@ class SemanticAwarePrompts(nn.Module):
         content_context (int): context vectors of content words. Defaults to 4.
         learnable (bool): use the learnable contexts; False encodes the bare ``'<word>.'``
             (zero-shot CLIP). Defaults to True.
+        template (str): the word's text after the contexts, ``{}`` the word; a CLIP
+            pretrained on ``'the word "cart"'`` is prompted in those words. Defaults to
+            ``'{}.'`` (FDP's ``'<word>.'``).
     """
 
     def __init__(self, *, width: int, embed_dim: int, function_context: int = 2,
-                 content_context: int = 4, learnable: bool = True) -> None:
+                 content_context: int = 4, learnable: bool = True,
+                 template: str = '{}.') -> None:
         super().__init__()
+        if '{}' not in template:
+            raise ValueError(f'SemanticAwarePrompts template {template!r} has no "{{}}" for '
+                             'the word')
         self.learnable = learnable
+        self.template = template
         self.function_context = nn.Parameter(torch.empty(1, function_context, width))
         self.content_context = nn.Parameter(torch.empty(1, content_context, width))
         nn.init.normal_(self.function_context, std=0.02)
@@ -115,7 +123,8 @@ class SemanticAwarePrompts(nn.Module):
         device = text_encoder.token_embedding.weight.device
         if not self.learnable:
             return F.normalize(text_encoder(_trim(
-                text_encoder.tokenize([f'{w}.' for w in words]).to(device))), dim=-1)
+                text_encoder.tokenize([self.template.format(w) for w in words]).to(device))),
+                dim=-1)
         if function is None:
             function = self.is_function_word(text_encoder, words)
         function = function.tolist()
@@ -124,7 +133,7 @@ class SemanticAwarePrompts(nn.Module):
             index: List[int] = [i for i, f in enumerate(function) if f == flag]
             if not index:
                 continue
-            tokens = text_encoder.tokenize([f'{words[i]}.' for i in index],
+            tokens = text_encoder.tokenize([self.template.format(words[i]) for i in index],
                                            context_length=text_encoder.context_length
                                            - context.shape[1]).to(device)
             embedded = F.normalize(text_encoder(_trim(tokens), context), dim=-1)  # (n, D)

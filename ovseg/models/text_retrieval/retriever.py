@@ -49,6 +49,8 @@ class FDPRetriever(BaseModel):
         with_probe (bool): "scene text" probing. Defaults to True.
         learnable_prompts (bool): semantic-aware prompts (False: ``'<word>.'``).
             Defaults to True.
+        query_template (str): a query word's text, after the learnable contexts if any
+            (:class:`SemanticAwarePrompts` ``template``). Defaults to ``'{}.'`` (FDP).
         probe_text (str): the probe prompt. Defaults to ``'scene text'``.
         probe_heads (int): heads of the probe attention. Defaults to 8.
         max_candidates (int): distracted candidates per query, the query included.
@@ -71,7 +73,8 @@ class FDPRetriever(BaseModel):
                  image_size: int = 640, cluster_words: Union[str, Sequence[str]] = (),
                  dictionary: Union[str, Sequence[str]] = (), anchor: str = 'the', seed: int = 0,
                  with_focus: bool = True, with_probe: bool = True,
-                 learnable_prompts: bool = True, probe_text: str = 'scene text',
+                 learnable_prompts: bool = True, query_template: str = '{}.',
+                 probe_text: str = 'scene text',
                  probe_heads: int = 8, max_candidates: int = 5,
                  loss_weights: Optional[Dict[str, float]] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -91,7 +94,8 @@ class FDPRetriever(BaseModel):
                             if with_focus else None)
         self.probe = SceneTextProbe(embed_dim=dim, num_heads=probe_heads) if with_probe else None
         self.prompts = SemanticAwarePrompts(width=self.text_encoder.width, embed_dim=dim,
-                                            learnable=learnable_prompts)
+                                            learnable=learnable_prompts,
+                                            template=query_template)
         self.cluster_words = get_word_list(cluster_words)
         if self.cluster_words and anchor not in self.cluster_words:
             raise ValueError(f'FDPRetriever: anchor {anchor!r} is not in cluster_words')

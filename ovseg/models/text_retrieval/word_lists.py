@@ -8,9 +8,20 @@ from typing import Dict, List, Sequence, Tuple, Union
 
 from ovseg.datasets.synthworld.vocab import SYNTHWORLD_WORDS
 
+_FIRST_FUNCTION = SYNTHWORLD_WORDS.index('the')
+# every fifth word from the third: never cropped by the word pretraining of the SynthWorld CLIP
+# (configs/synthworld/synthclip_rn-s_synthworld-words-96.py), so retrieval can tell reading
+# from remembering word shapes
+_HELD_OUT = SYNTHWORLD_WORDS[2::5]
+
 WORD_LISTS: Dict[str, Tuple[str, ...]] = {
     # SynthWorld's sign dictionary: content words in near-spelling groups plus function words
     'synthworld': SYNTHWORLD_WORDS,
+    # its two parts as written in the dictionary (word groups of the retrieval metric)
+    'synthworld-content': SYNTHWORLD_WORDS[:_FIRST_FUNCTION],
+    'synthworld-function': SYNTHWORLD_WORDS[_FIRST_FUNCTION:],
+    'synthworld-heldout': _HELD_OUT,
+    'synthworld-pretrained': tuple(w for w in SYNTHWORLD_WORDS if w not in _HELD_OUT),
 }
 
 

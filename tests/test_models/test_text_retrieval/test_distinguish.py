@@ -66,3 +66,27 @@ def test_function_and_content_words_get_their_own_context():
     out.sum().backward()
     assert prompts.function_context.grad.abs().sum() > 0
     assert prompts.content_context.grad.abs().sum() > 0
+
+
+def test_template_is_the_words_text_with_and_without_contexts():
+    torch.manual_seed(0)
+    encoder = CLIPTextEncoder(model_name=TINY_RN)
+    template = 'the word "{}"'
+    bare = SemanticAwarePrompts(width=encoder.width, embed_dim=encoder.embed_dim,
+                                learnable=False, template=template)
+    expected = torch.nn.functional.normalize(
+        encoder(encoder.tokenize(['the word "cart"'])), dim=-1)[0]
+    torch.testing.assert_close(bare(encoder, ['cart'])[0], expected)
+    # the default stays FDP's '<word>.'
+    default = SemanticAwarePrompts(width=encoder.width, embed_dim=encoder.embed_dim,
+                                   learnable=False)
+    assert not torch.allclose(default(encoder, ['cart'])[0], expected)
+    learnable = SemanticAwarePrompts(width=encoder.width, embed_dim=encoder.embed_dim,
+                                     template=template)
+    tokens = encoder.tokenize(['the word "cart"'], context_length=12)
+    with_context = torch.nn.functional.normalize(
+        encoder(tokens, learnable.content_context), dim=-1)[0]
+    torch.testing.assert_close(learnable(encoder, ['cart'], torch.tensor([False]))[0],
+                               with_context)
+    with pytest.raises(ValueError, match='template'):
+        SemanticAwarePrompts(width=encoder.width, embed_dim=encoder.embed_dim, template='x')

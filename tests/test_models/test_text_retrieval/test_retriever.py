@@ -74,6 +74,15 @@ def test_zero_shot_clip_is_the_plain_attention_pool(tiny_rn_checkpoint):
     assert not any(p.requires_grad for p in model.parameters())
 
 
+def test_queries_are_written_in_the_query_template(tiny_rn_checkpoint):
+    model = _model(tiny_rn_checkpoint, with_focus=False, with_probe=False,
+                   learnable_prompts=False, query_template='the word "{}"').eval()
+    encoder = model.text_encoder
+    expected = torch.nn.functional.normalize(
+        encoder(encoder.tokenize(['the word "cat"', 'the word "of"'])), dim=-1)
+    torch.testing.assert_close(model.encode_queries(['cat', 'of']), expected)
+
+
 def _tiny_config(data_root: str, work_dir: str, pretrained: str) -> Config:
     """The SynthWorld FDP config on the tiny ResNet: 64 px images, batch 4, 6 iterations."""
     cfg = Config.fromfile(CONFIG)
