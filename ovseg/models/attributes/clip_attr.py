@@ -8,8 +8,8 @@ from mmengine.registry import MODELS
 from mmengine.structures import BaseDataElement
 from torch import Tensor, nn
 
-from ..clip import (CLIP_MEAN, CLIPTextEncoder, Vocabulary, build_clip_tower,
-                    clip_data_preprocessor, load_clip_tower)
+from ..clip import (CLIP_MEAN, CLIPTextEncoder, Vocabulary, build_clip_towers,
+                    clip_data_preprocessor, load_clip_towers)
 from .crops import crop_boxes
 from .loss import frequency_weights
 from .prompt_classifier import AttributePromptClassifier, pool_prompt_logits
@@ -83,11 +83,10 @@ class CLIPAttr(BaseModel):
                          init_cfg=init_cfg)
         self.model_name = model_name
         self.pretrained = pretrained
-        self.visual = build_clip_tower(model_name, 'visual')
+        self.visual, text_encoder = build_clip_towers(model_name, freeze_text=freeze_text)
         self.freeze_image = freeze_image
         if freeze_image:
             self.visual.requires_grad_(False).eval()
-        text_encoder = CLIPTextEncoder(model_name=model_name, freeze=freeze_text)
         text_encoder.logit_scale.requires_grad_(False)  # the head's own copy learns
         self.classifier = AttributePromptClassifier(text_encoder=text_encoder,
                                                     num_context_tokens=num_context_tokens)
@@ -112,8 +111,8 @@ class CLIPAttr(BaseModel):
         """Apply ``init_cfg``, load both towers from ``pretrained``, start the scale from CLIP's."""
         super().init_weights()
         if self.pretrained is not None:
-            for module, tower in ((self.visual, 'visual'), (self.text_encoder, 'text')):
-                load_clip_tower(module, self.model_name, self.pretrained, tower)
+            load_clip_towers(self.model_name, self.pretrained, visual=self.visual,
+                             text=self.text_encoder)
         with torch.no_grad():
             self.logit_scale.copy_(self.text_encoder.logit_scale)
 
