@@ -10,6 +10,10 @@ from mmengine.registry import METRICS
 from .average_precision import average_precision
 
 
+def _numpy(value) -> np.ndarray:
+    return value.cpu().numpy() if hasattr(value, 'cpu') else np.asarray(value)
+
+
 def _mean(values: Sequence[float]) -> float:
     values = [v for v in values if not np.isnan(v)]
     return 100.0 * float(np.mean(values)) if values else float('nan')
@@ -30,7 +34,9 @@ class AttributeMAPMetric(BaseMetric):
     accuracy, overall and by the metainfo's per-class ``seen`` flags.
 
     Reads from each prediction (``CLIPAttr.predict``): ``pred_attribute_scores`` (A,),
-    ``gt_attributes`` (A,) (1 / 0 / -1), ``pred_category_scores`` (K,) and ``gt_label``.
+    ``gt_attributes`` (A,) (1 / 0 / -1), ``pred_category_scores`` (K,) and ``gt_label``;
+    or, for the N objects of one image (``OvarNet.predict`` with given boxes), the same
+    fields with a leading N: (N, A), (N, A), (N, K) and (N,).
 
     Returns, in percent, with prefix ``attribute/``: ``mAP``, ``mAP_seen``,
     ``mAP_unseen``, ``mAP_type_<type>``, ``attribute_count``; ``category_mAP``,
@@ -49,11 +55,18 @@ class AttributeMAPMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
-            result = dict(scores=sample['pred_attribute_scores'].cpu().numpy(),
-                          targets=sample['gt_attributes'].cpu().numpy())
+            # one object per sample (A,), or the N objects of an image (N, A)
+            scores = np.atleast_2d(_numpy(sample['pred_attribute_scores']))  # (N, A)
+            targets = np.atleast_2d(_numpy(sample['gt_attributes']))  # (N, A)
+            if len(scores) != len(targets):
+                raise ValueError(f'{len(scores)} predicted objects for {len(targets)} '
+                                 'labelled ones (pred_attribute_scores vs gt_attributes)')
+            # one result per sample: mmengine truncates the results to the dataset size
+            result = dict(scores=scores, targets=targets)
             if 'pred_category_scores' in sample:
-                result['category_scores'] = sample['pred_category_scores'].cpu().numpy()
-                result['label'] = int(sample['gt_label'])
+                result['category_scores'] = np.atleast_2d(
+                    _numpy(sample['pred_category_scores']))  # (N, K)
+                result['labels'] = np.atleast_1d(_numpy(sample['gt_label']))  # (N,)
             self.results.append(result)
 
     def _split(self, key: str, size: int) -> np.ndarray:
@@ -65,8 +78,8 @@ class AttributeMAPMetric(BaseMetric):
         return np.asarray(flags, dtype=bool)
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        scores = np.stack([r['scores'] for r in results])  # (N, A)
-        targets = np.stack([r['targets'] for r in results])  # (N, A)
+        scores = np.concatenate([r['scores'] for r in results])  # (N, A)
+        targets = np.concatenate([r['targets'] for r in results])  # (N, A)
         aps = np.array([average_precision(scores[labelled, a], targets[labelled, a] == 1)
                         for a in range(scores.shape[1])
                         for labelled in [targets[:, a] >= 0]])  # (A,)
@@ -87,9 +100,9 @@ class AttributeMAPMetric(BaseMetric):
         return metrics
 
     def _category_metrics(self, results: List[dict]) -> Dict[str, float]:
-        kept = [r for r in results if r['label'] >= 0]
-        scores = np.stack([r['category_scores'] for r in kept])  # (N, K)
-        labels = np.array([r['label'] for r in kept])  # (N,)
+        scores = np.concatenate([r['category_scores'] for r in results])  # (N, K)
+        labels = np.concatenate([r['labels'] for r in results])  # (N,)
+        scores, labels = scores[labels >= 0], labels[labels >= 0]
         aps = np.array([average_precision(scores[:, k], labels == k)
                         for k in range(scores.shape[1])])  # (K,)
         seen = self._split('seen', aps.size)
