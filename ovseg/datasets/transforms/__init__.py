@@ -1,12 +1,14 @@
 """Data transforms of ovseg (registered in mmengine's root ``TRANSFORMS``)."""
 from .attribute_crops import CropBoxRegion, PackAttributeInputs
+from .attribute_detection import LoadAttributeAnnotations, PackDetAttributeInputs
 from .caption_views import (ObjectCrops, RandomCaptionView, drop_words, noun_list, noun_phrases,
                             phrases_naming, square_window, swap_head_noun)
 from .formatting import PackCaptionInputs, PackTextRetrievalInputs
 from .region_views import RandomMaskedRegionView
 from .text_kernels import GenerateTextKernels, SampleQueryWord, is_readable, shrink_polygon
 
-__all__ = ['CropBoxRegion', 'GenerateTextKernels', 'ObjectCrops', 'PackAttributeInputs',
-           'PackCaptionInputs', 'PackTextRetrievalInputs', 'RandomCaptionView',
-           'RandomMaskedRegionView', 'SampleQueryWord', 'drop_words', 'is_readable', 'noun_list',
-           'noun_phrases', 'phrases_naming', 'shrink_polygon', 'square_window', 'swap_head_noun']
+__all__ = ['CropBoxRegion', 'GenerateTextKernels', 'LoadAttributeAnnotations', 'ObjectCrops',
+           'PackAttributeInputs', 'PackCaptionInputs', 'PackDetAttributeInputs',
+           'PackTextRetrievalInputs', 'RandomCaptionView', 'RandomMaskedRegionView',
+           'SampleQueryWord', 'drop_words', 'is_readable', 'noun_list', 'noun_phrases',
+           'phrases_naming', 'shrink_polygon', 'square_window', 'swap_head_noun']
