@@ -211,9 +211,9 @@ class OvarNet(AttributeScoringMixin, BaseDetector):
         image = torch.cat([torch.full((len(b),), i, dtype=torch.long)
                            for i, b in enumerate(boxes)])  # (N,) image of each GT box
         num_attributes = len(self._attributes)
-        attr_targets = torch.cat([s.gt_instances.get(
-            'attributes', torch.full((len(b), num_attributes), -1, dtype=torch.long))
-            for s, b in zip(batch_data_samples, boxes)]).to(attr_logits.device)  # (N, A)
+        attr_targets = torch.cat([self._gt_attributes(s, len(b), num_attributes)
+                                  for s, b in zip(batch_data_samples, boxes)]).to(
+                                      attr_logits.device)  # (N, A)
         labels = torch.cat([s.gt_instances.labels for s in batch_data_samples]).to(
             attr_logits.device)  # (N,)
         cat_mask = (self._sample_mask(batch_data_samples, 'category')[image].to(labels.device)
@@ -231,6 +231,14 @@ class OvarNet(AttributeScoringMixin, BaseDetector):
             losses['loss_kd_category'] = self.kd_category(cat_logits, teacher_cat)
         losses['logit_scale'] = self.logit_scale.exp().detach()
         return losses
+
+    @staticmethod
+    def _gt_attributes(sample, num_boxes: int, num_attributes: int) -> Tensor:
+        """(N_b, A) attribute targets of a sample's GT boxes; all -1 (unknown) if absent."""
+        targets = sample.gt_instances.get('attributes')
+        if targets is None:
+            return torch.full((num_boxes, num_attributes), -1, dtype=torch.long)
+        return targets.reshape(num_boxes, num_attributes)  # (0, 0) of an empty image fits
 
     @torch.no_grad()
     def teacher_logits(self, batch_inputs: Tensor, boxes: List[Tensor]) -> Tuple[Tensor, Tensor]:
@@ -303,8 +311,7 @@ class OvarNet(AttributeScoringMixin, BaseDetector):
                 sample.pred_attribute_scores = attr
                 sample.pred_category_scores = cat
                 sample.gt_label = sample.gt_instances.labels
-                sample.gt_attributes = sample.gt_instances.get(
-                    'attributes', torch.full_like(attr, -1, dtype=torch.long))
+                sample.gt_attributes = self._gt_attributes(sample, len(b), attr.shape[1])
         return batch_data_samples
 
     def _image_result(self, meta: dict, boxes: Tensor, attr: Tensor, cat: Tensor,

@@ -1,45 +1,23 @@
 """Tests for ovseg/models/attributes/ovarnet.py (OvarNet on a tiny ResNet CLIP)."""
-import os.path as osp
-
 import pytest
 import torch
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
-from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 
 from ovseg.compat import CheckpointMismatchError
 from ovseg.models.attributes import CLIPAttr, OvarNet
 from ovseg.models.clip import Vocabulary
-from ovseg.testing import TINY_RN
+from ovseg.testing import TINY_RN, tiny_ovarnet_config
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-CONFIG = osp.join(ROOT, 'configs/attributes/ovarnet_synthclip-rn-s_synthworld.py')
 ATTRIBUTES = Vocabulary(['red', 'blue', 'striped'], parents=['color', 'color', 'pattern'])
 CATEGORIES = ['circle', 'square, box']
-TEACHER = dict(model=dict(type='CLIPAttr', model_name=TINY_RN, num_context_tokens=3,
-                          category_type='shape'))
-
-
-def tiny_model_config(teacher=TEACHER, checkpoint=None) -> Config:
-    """The SynthWorld OvarNet config's model on the tiny ResNet CLIP (32-256 channels)."""
-    cfg = Config.fromfile(CONFIG).model
-    cfg.model_name, cfg.pretrained, cfg.num_context_tokens = TINY_RN, None, 3
-    cfg.neck.in_channels, cfg.neck.out_channels = [32, 64, 128, 256], 16
-    cfg.rpn_head.in_channels = cfg.rpn_head.feat_channels = 16
-    cfg.roi_head.bbox_roi_extractor.out_channels = 16
-    cfg.roi_head.update(num_layers=1, num_heads=2, feedforward_channels=32)
-    if teacher is None:
-        cfg.distill = None
-    else:
-        cfg.distill.update(teacher_config=teacher, teacher_checkpoint=checkpoint)
-    return cfg
 
 
 def _model(**kwargs) -> OvarNet:
     with DefaultScope.overwrite_default_scope('mmdet'):
-        model = MODELS.build(tiny_model_config(**kwargs))
+        model = MODELS.build(tiny_ovarnet_config(**kwargs))
     model.init_weights()
     model.set_attribute_vocabulary(ATTRIBUTES)
     model.set_vocabulary(CATEGORIES)
@@ -173,7 +151,7 @@ def test_teacher_loads_strictly_and_hands_over_its_prompts(tmp_path):
 
 
 def test_distill_keys_are_checked():
-    cfg = tiny_model_config()
+    cfg = tiny_ovarnet_config()
     cfg.distill.teacher_weights = 'x.pth'
     with DefaultScope.overwrite_default_scope('mmdet'), \
             pytest.raises(ValueError, match="unknown keys \\['teacher_weights'\\]"):
