@@ -203,7 +203,19 @@ class OvarNet(AttributeScoringMixin, BaseDetector):
 
     # training --------------------------------------------------------------------------------
     def loss(self, batch_inputs: Tensor, batch_data_samples: list) -> Dict[str, Tensor]:
-        """RPN and box losses (exhaustive images), federated BCE and distillation (GT boxes)."""
+        """RPN and box losses (exhaustive images), federated BCE and distillation (GT boxes).
+
+        Args:
+            batch_inputs (Tensor): (B, 3, H, W) CLIP-normalised RGB images.
+            batch_data_samples (list[DetDataSample]): ``gt_instances`` with ``bboxes``
+                (N_b, 4), ``labels`` (N_b,) (-1: no category) and ``attributes`` (N_b, A)
+                (1 / 0 / -1); metainfo ``label_spaces`` and ``boxes_exhaustive``.
+
+        Returns:
+            dict: ``loss_rpn_cls``, ``loss_rpn_bbox`` (per level), ``loss_bbox``,
+            ``loss_attribute``, ``loss_category``, with a teacher ``loss_kd_attribute`` and
+            ``loss_kd_category`` (scalars), and the detached ``logit_scale``.
+        """
         x = self.extract_feat(batch_inputs)
         losses = self._box_losses(x, batch_data_samples)
         boxes = [get_box_tensor(s.gt_instances.bboxes) for s in batch_data_samples]

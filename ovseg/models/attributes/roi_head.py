@@ -53,11 +53,13 @@ class OvarNetRoIHead(BaseModule):
         init_cfg (dict, optional): mmengine init config. Defaults to None.
 
     Examples:
-        >>> head = OvarNetRoIHead(
-        ...     bbox_roi_extractor=dict(type='SingleRoIExtractor', out_channels=16,
-        ...         roi_layer=dict(type='RoIAlign', output_size=14, sampling_ratio=0),
-        ...         featmap_strides=[4, 8]),
-        ...     embed_dims=32, num_layers=1, num_heads=2, feedforward_channels=64)
+        >>> from mmengine.registry import DefaultScope
+        >>> with DefaultScope.overwrite_default_scope('mmdet'):  # as detection configs
+        ...     head = OvarNetRoIHead(
+        ...         bbox_roi_extractor=dict(type='SingleRoIExtractor', out_channels=16,
+        ...             roi_layer=dict(type='RoIAlign', output_size=14, sampling_ratio=0),
+        ...             featmap_strides=[4, 8]),
+        ...         embed_dims=32, num_layers=1, num_heads=2, feedforward_channels=64)
         >>> feats = (torch.rand(1, 16, 16, 16), torch.rand(1, 16, 8, 8))
         >>> embeds, deltas = head(feats, torch.tensor([[0., 4., 4., 40., 30.]]))
         >>> tuple(embeds.shape), tuple(deltas.shape)
