@@ -238,7 +238,8 @@ class OvarNet(AttributeScoringMixin, BaseDetector):
             cat_logits, F.one_hot(labels.clamp(min=0), len(self._categories)),
             sample_mask=cat_mask, class_weights=self.category_weights)
         if self.teacher is not None:
-            teacher_attr, teacher_cat = self.teacher_logits(batch_inputs, boxes)
+            teacher_attr, teacher_cat = self.teacher_logits(
+                batch_inputs, boxes, [s.metainfo['img_shape'] for s in batch_data_samples])
             losses['loss_kd_attribute'] = self.kd_attribute(attr_logits, teacher_attr)
             losses['loss_kd_category'] = self.kd_category(cat_logits, teacher_cat)
         losses['logit_scale'] = self.logit_scale.exp().detach()
@@ -252,20 +253,29 @@ class OvarNet(AttributeScoringMixin, BaseDetector):
             return torch.full((num_boxes, num_attributes), -1, dtype=torch.long)
         return targets.reshape(num_boxes, num_attributes)  # (0, 0) of an empty image fits
 
-    @torch.no_grad()
-    def teacher_logits(self, batch_inputs: Tensor, boxes: List[Tensor]) -> Tuple[Tensor, Tensor]:
-        """The teacher's attribute (N, A) and category (N, K) logits of the boxes.
+    def teacher_crops(self, batch_inputs: Tensor, boxes: List[Tensor],
+                      image_shapes: Optional[List[Tuple[int, int]]] = None) -> Tensor:
+        """(N, 3, S, S) crops of the boxes from the normalised inputs, as CLIP-Attr crops at
+        test (fixed ``test_crop_scale``, padding 0 = the CLIP mean after normalisation),
+        within each image's ``image_shapes`` (H, W) (batch padding excluded; default the
+        whole input)."""
+        shapes = image_shapes or [batch_inputs.shape[-2:]] * len(boxes)
+        size = self.teacher.crop_size
+        crops = [crop_boxes(image[:, :h, :w], b, size=size, scales=self.teacher.test_crop_scale)
+                 for image, b, (h, w) in zip(batch_inputs, boxes, shapes) if len(b)]
+        return torch.cat(crops) if crops else batch_inputs.new_zeros(0, 3, size, size)
 
-        Each box is cropped from the normalised input as CLIP-Attr crops at test (fixed
-        ``test_crop_scale``, padding 0 = the CLIP mean after normalisation).
-        """
-        crops = [crop_boxes(image, b, size=self.teacher.crop_size,
-                            scales=self.teacher.test_crop_scale)
-                 for image, b in zip(batch_inputs, boxes) if len(b)]
-        if not crops:
+    @torch.no_grad()
+    def teacher_logits(self, batch_inputs: Tensor, boxes: List[Tensor],
+                       image_shapes: Optional[List[Tuple[int, int]]] = None
+                       ) -> Tuple[Tensor, Tensor]:
+        """The teacher's attribute (N, A) and category (N, K) logits of the boxes
+        (:meth:`teacher_crops`)."""
+        crops = self.teacher_crops(batch_inputs, boxes, image_shapes)
+        if not len(crops):
             return (batch_inputs.new_zeros(0, len(self._attributes)),
                     batch_inputs.new_zeros(0, len(self._categories)))
-        return self.teacher(torch.cat(crops), mode='tensor')  # (N, 3, S, S) -> logits
+        return self.teacher(crops, mode='tensor')
 
     def _box_losses(self, x: Tuple[Tensor, ...], samples: list) -> Dict[str, Tensor]:
         """RPN and box-regression losses of the images whose boxes are exhaustive."""

@@ -7,8 +7,8 @@ from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 
 from ovseg.compat import CheckpointMismatchError
-from ovseg.models.attributes import CLIPAttr, OvarNet
-from ovseg.models.clip import Vocabulary
+from ovseg.models.attributes import CLIPAttr, OvarNet, crop_boxes
+from ovseg.models.clip import CLIP_MEAN, Vocabulary
 from ovseg.testing import TINY_RN, tiny_ovarnet_config
 
 ATTRIBUTES = Vocabulary(['red', 'blue', 'striped'], parents=['color', 'color', 'pattern'])
@@ -159,12 +159,21 @@ def test_distill_keys_are_checked():
 
 
 def test_teacher_crops_match_clip_attr_boxes():
-    """The teacher sees the boxes as CLIP-Attr's test crops (fixed scale, mean padding)."""
+    """The teacher sees the boxes as CLIP-Attr's test crops (fixed scale, mean padding),
+    within the image, not the batch padding."""
     model = _model().eval()
-    image = torch.randint(0, 256, (3, 64, 64), dtype=torch.uint8)
-    boxes = torch.tensor([[4., 6., 30., 50.], [20., 10., 60., 30.]])
+    image = torch.randint(0, 256, (3, 50, 60), dtype=torch.uint8)  # padded to 64 x 64
+    boxes = torch.tensor([[4., 6., 30., 48.], [20., 10., 59., 30.]])  # touch the border
     data = model.data_preprocessor(dict(inputs=[image], data_samples=[_batch()[0]]))
-    attr, cat = model.teacher_logits(data['inputs'], [boxes])
-    expected_attr, expected_cat = model.teacher.predict_boxes(image, boxes)
+    assert data['inputs'].shape[-2:] == (64, 64)
+    teacher = model.teacher
+    expected = teacher.data_preprocessor(dict(inputs=list(crop_boxes(
+        image, boxes, size=teacher.crop_size, scales=teacher.test_crop_scale,
+        pad_value=[round(v) for v in CLIP_MEAN[::-1]]))))['inputs']  # predict_boxes' input
+    crops = model.teacher_crops(data['inputs'], [boxes], [(50, 60)])
+    torch.testing.assert_close(crops, expected, atol=0.02, rtol=0)  # uint8 rounding apart
+    assert (model.teacher_crops(data['inputs'], [boxes]) - expected).abs().max() > 0.1
+    attr, cat = model.teacher_logits(data['inputs'], [boxes], [(50, 60)])
+    expected_attr, expected_cat = teacher.predict_boxes(image, boxes)
     torch.testing.assert_close(attr.sigmoid(), expected_attr, atol=2e-3, rtol=0)
     torch.testing.assert_close(cat.sigmoid(), expected_cat, atol=2e-3, rtol=0)
