@@ -1,5 +1,5 @@
 """Hands attribute and category vocabularies (with parent types) and the training label space
-to attribute models (``CLIPAttr``)."""
+to attribute models (``CLIPAttr``, ``OvarNet``)."""
 from typing import Optional
 
 import numpy as np
@@ -23,13 +23,15 @@ def attribute_label_counts(dataset, num_attributes: int) -> np.ndarray:
     """(A,) labelled (positive or negative) examples of each attribute in ``dataset``.
 
     Reads every item's ``attribute_targets`` (1 / 0 / -1), as ``SynthWorldAttributeDataset``
-    gives; items without it count nothing.
+    gives, or those of its ``instances`` (per-image items); items without them count nothing.
     """
     counts = np.zeros(num_attributes, dtype=np.int64)
     for index in range(len(dataset)):
-        targets = dataset.get_data_info(index).get('attribute_targets')
-        if targets is not None:
-            counts += np.asarray(targets) >= 0
+        info = dataset.get_data_info(index)
+        for item in [info] + list(info.get('instances', ())):
+            targets = item.get('attribute_targets')
+            if targets is not None:
+                counts += np.asarray(targets) >= 0
     return counts
 
 

@@ -44,6 +44,10 @@ def frequency_groups(positive_counts: Sequence[int], *, head_min: int,
                  for c in positive_counts)
 
 
+def _numpy(value) -> np.ndarray:
+    return value.cpu().numpy() if hasattr(value, 'cpu') else np.asarray(value)
+
+
 def _mean(values: Sequence[float]) -> float:
     values = [v for v in values if not np.isnan(v)]
     return 100.0 * float(np.mean(values)) if values else float('nan')
@@ -65,7 +69,9 @@ class AttributeMAPMetric(BaseMetric):
 
     Box-given (default): one prediction per ground-truth object. Reads
     ``pred_attribute_scores`` (A,), ``gt_attributes`` (A,) (1 / 0 / -1) and, when predicted,
-    ``pred_category_scores`` (K,) and ``gt_label``: categories get per-category AP over all
+    ``pred_category_scores`` (K,) and ``gt_label`` (``CLIPAttr.predict``); or, for the N
+    objects of one image (``OvarNet.predict`` with given boxes), the same fields with a
+    leading N: (N, A), (N, A), (N, K) and (N,). Categories get per-category AP over all
     objects (one vs rest) and top-1 accuracy, overall and by the per-class ``seen`` flags.
 
     Box-free (``box_free=True``, OVAD's protocol, https://arxiv.org/abs/2211.12914): per
@@ -117,11 +123,18 @@ class AttributeMAPMetric(BaseMetric):
                                 for sample in data_samples)
             return
         for sample in data_samples:
-            result = dict(scores=sample['pred_attribute_scores'].cpu().numpy(),
-                          targets=sample['gt_attributes'].cpu().numpy())
+            # one object per sample (A,), or the N objects of an image (N, A)
+            scores = np.atleast_2d(_numpy(sample['pred_attribute_scores']))  # (N, A)
+            targets = np.atleast_2d(_numpy(sample['gt_attributes']))  # (N, A)
+            if len(scores) != len(targets):
+                raise ValueError(f'{len(scores)} predicted objects for {len(targets)} '
+                                 'labelled ones (pred_attribute_scores vs gt_attributes)')
+            # one result per sample: mmengine truncates the results to the dataset size
+            result = dict(scores=scores, targets=targets)
             if 'pred_category_scores' in sample:
-                result['category_scores'] = sample['pred_category_scores'].cpu().numpy()
-                result['label'] = int(sample['gt_label'])
+                result['category_scores'] = np.atleast_2d(
+                    _numpy(sample['pred_category_scores']))  # (N, K)
+                result['labels'] = np.atleast_1d(_numpy(sample['gt_label']))  # (N,)
             self.results.append(result)
 
     def _box_free_objects(self, sample: dict) -> List[dict]:
@@ -150,8 +163,8 @@ class AttributeMAPMetric(BaseMetric):
             results = [obj for image in results for obj in image['objects']]
             if not results:
                 raise ValueError('box-free evaluation found no ground-truth object')
-        scores = np.stack([r['scores'] for r in results])  # (N, A)
-        targets = np.stack([r['targets'] for r in results])  # (N, A)
+        scores = np.concatenate([np.atleast_2d(r['scores']) for r in results])  # (N, A)
+        targets = np.concatenate([np.atleast_2d(r['targets']) for r in results])  # (N, A)
         aps = np.array([average_precision(scores[labelled, a], targets[labelled, a] == 1)
                         for a in range(scores.shape[1])
                         for labelled in [targets[:, a] >= 0]])  # (A,)
@@ -171,7 +184,7 @@ class AttributeMAPMetric(BaseMetric):
                     metrics[f'mAP_{name}_{value}'] = _mean(aps[np.asarray(meta[key]) == value])
         if self.box_free:
             metrics['objects_matched'] = 100.0 * float(np.mean([r['matched'] for r in results]))
-        elif 'category_scores' in results[0] and any(r['label'] >= 0 for r in results):
+        elif 'category_scores' in results[0] and any((r['labels'] >= 0).any() for r in results):
             # (VAW objects have no category in the label space: label -1)
             metrics.update(self._category_metrics(results))
         names = (self.dataset_meta or {}).get('attributes')
@@ -181,9 +194,9 @@ class AttributeMAPMetric(BaseMetric):
         return metrics
 
     def _category_metrics(self, results: List[dict]) -> Dict[str, float]:
-        kept = [r for r in results if r['label'] >= 0]
-        scores = np.stack([r['category_scores'] for r in kept])  # (N, K)
-        labels = np.array([r['label'] for r in kept])  # (N,)
+        scores = np.concatenate([r['category_scores'] for r in results])  # (N, K)
+        labels = np.concatenate([r['labels'] for r in results])  # (N,)
+        scores, labels = scores[labels >= 0], labels[labels >= 0]
         aps = np.array([average_precision(scores[:, k], labels == k)
                         for k in range(scores.shape[1])])  # (K,)
         seen = self._split('seen', aps.size)

@@ -21,3 +21,13 @@ def test_label_counts_and_vocabulary_of_the_synthworld_train_split(synthworld_64
     vocab = attribute_vocabulary(dataset.metainfo)
     assert vocab.names == SYNTHWORLD_ATTRIBUTES and vocab.parents[-1] == 'fill'
     assert attribute_vocabulary(dict(classes=('circle',))) is None
+
+
+def test_label_counts_of_per_image_items_equal_the_per_object_ones(synthworld_64):
+    kwargs = dict(data_root=synthworld_64, ann_file='annotations/attributes_train.json',
+                  data_prefix=dict(img_path='img_dir/train'))
+    per_object = SynthWorldAttributeDataset(**kwargs)
+    per_image = SynthWorldAttributeDataset(per_image=True, **kwargs)
+    assert len(per_image) < len(per_object)
+    assert (attribute_label_counts(per_image, len(SYNTHWORLD_ATTRIBUTES)).tolist()
+            == attribute_label_counts(per_object, len(SYNTHWORLD_ATTRIBUTES)).tolist())

@@ -148,3 +148,19 @@ def test_objects_without_category_labels_give_attribute_metrics_only():
     result = metric.evaluate(2)
     assert result['attribute/mAP'] == pytest.approx(100.0)
     assert 'attribute/category_mAP' not in result
+
+
+def test_objects_of_one_image_count_as_single_objects():
+    """OvarNet packs the N objects of an image in one sample: (N, A) scores and targets."""
+    objects = [([0.9, 0.2], [1, 0], [0.8, 0.1], 0), ([0.8, 0.6], [0, 1], [0.3, 0.6], 1),
+               ([0.7, 0.4], [1, -1], [0.6, 0.5], 0)]
+    single, grouped = AttributeMAPMetric(), AttributeMAPMetric()
+    single.process(None, [_sample(*obj) for obj in objects])
+    grouped.process(None, [_sample(*[[obj[i] for obj in objects[:2]] for i in range(4)]),
+                           _sample(*[[obj[i] for obj in objects[2:]] for i in range(4)])])
+    expected, result = single.evaluate(3), grouped.evaluate(2)
+    assert list(result) == list(expected)
+    for key, value in expected.items():  # NaN: no unseen classes in this metainfo
+        assert result[key] == value or (math.isnan(value) and math.isnan(result[key])), key
+    with pytest.raises(ValueError, match='2 predicted objects for 1 labelled'):
+        grouped.process(None, [_sample([[0.1, 0.2], [0.3, 0.4]], [[1, 0]], [[0.1, 0.2]], [0])])

@@ -13,11 +13,12 @@ import pytest
 from ovseg.testing import load_script
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
-NAMES = ['demo-memory', 'denseclip', 'inferencer', 'mask-adapted', 'mask-classification',
-         'pmp-synthworld', 'sam-proposals', 'synthclip-probe', 'text-retrieval']
+NAMES = ['attributes', 'demo-memory', 'denseclip', 'inferencer', 'mask-adapted',
+         'mask-classification', 'pmp-synthworld', 'sam-proposals', 'synthclip-probe',
+         'text-retrieval']
 # every (sub)command, as typed after `tools/benchmark.py`
-COMMANDS = [['demo-memory'], ['denseclip', 'speed'], ['denseclip', 'synthworld'], ['inferencer'],
-            ['mask-adapted', 'synthworld'], ['mask-classification'], ['pmp-synthworld'],
+COMMANDS = [['attributes'], ['demo-memory'], ['denseclip', 'speed'], ['denseclip', 'synthworld'],
+            ['inferencer'], ['mask-adapted', 'synthworld'], ['mask-classification'], ['pmp-synthworld'],
             ['sam-proposals'], ['synthclip-probe'], ['text-retrieval']]
 TOOL_SCRIPT = re.compile(r'(^|[\s/])(tools|demo)/[\w/]+\.py')
 

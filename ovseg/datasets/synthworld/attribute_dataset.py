@@ -1,5 +1,6 @@
 """Per-object attribute dataset of SynthWorld (VAW-style positives, negatives, unknowns)."""
 import os.path as osp
+from collections import defaultdict
 from typing import List
 
 import numpy as np
@@ -21,7 +22,15 @@ class SynthWorldAttributeDataset(BaseDataset):
     -1 unknown. Metainfo adds ``attributes``, ``attribute_types`` (parent type of each) and
     ``attribute_seen``. In ``train``, unseen attributes are always -1.
 
+    With ``per_image=True`` (one-stage detectors such as OvarNet) one item per image instead,
+    in mmdet's layout: ``img_path``, ``img_id``, ``height``, ``width`` and ``instances``, each
+    object's dict above plus ``ignore_flag`` 0, read by ``LoadAttributeAnnotations`` (mmdet's
+    ``LoadAnnotations`` plus the attribute targets). Images are in the order of ``images``; an image without
+    annotated objects gives an item with no instances.
+
     Args:
+        per_image (bool): one item per image with its objects as ``instances``.
+            Defaults to False (one item per object).
         **kwargs: :class:`mmengine.dataset.BaseDataset` arguments, e.g. ``data_root``,
             ``ann_file='annotations/attributes_val.json'``,
             ``data_prefix=dict(img_path='img_dir/val')``, ``pipeline``.
@@ -32,10 +41,26 @@ class SynthWorldAttributeDataset(BaseDataset):
     """
     METAINFO = attribute_metainfo()
 
+    def __init__(self, *, per_image: bool = False, **kwargs) -> None:
+        self.per_image = per_image  # before BaseDataset.__init__, which loads the list
+        super().__init__(**kwargs)
+
     def load_data_list(self) -> List[dict]:
-        """Read one dict per annotated object."""
+        """Read one dict per annotated object (or per image, see ``per_image``)."""
         data = load(self.ann_file)
         files = {image['id']: image['file_name'] for image in data['images']}
+        objects = self._objects(data, files)
+        if not self.per_image:
+            return objects
+        by_image = defaultdict(list)
+        for obj in objects:
+            by_image[obj['img_id']].append(obj)
+        return [dict(img_path=osp.join(self.data_prefix.get('img_path', ''), image['file_name']),
+                     img_id=image['id'], height=image['height'], width=image['width'],
+                     instances=[dict(obj, ignore_flag=0) for obj in by_image[image['id']]])
+                for image in data['images']]
+
+    def _objects(self, data: dict, files: dict) -> List[dict]:
         names = self.metainfo['attributes']
         data_list = []
         for inst in data['instances']:

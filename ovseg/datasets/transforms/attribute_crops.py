@@ -10,6 +10,16 @@ from mmengine.structures import BaseDataElement
 from .formatting import _to_chw
 
 
+def check_label_spaces(label_spaces: Sequence[str]) -> Tuple[str, ...]:
+    """``label_spaces`` as a tuple, or a ``ValueError`` unless a non-empty subset of
+    ``('attribute', 'category')``."""
+    unknown = set(label_spaces) - {'attribute', 'category'}
+    if unknown or not label_spaces:
+        raise ValueError(f"label_spaces must be a non-empty subset of ('attribute', "
+                         f"'category'), got {tuple(label_spaces)}")
+    return tuple(label_spaces)
+
+
 @TRANSFORMS.register_module()
 class CropBoxRegion(BaseTransform):
     """Crop ``bbox`` enlarged around its centre, resized keeping aspect, padded to a square.
@@ -86,11 +96,7 @@ class PackAttributeInputs(BaseTransform):
                  num_attributes: Optional[int] = None,
                  meta_keys: Sequence[str] = ('img_path', 'img_id', 'instance_id', 'bbox',
                                              'ori_shape', 'img_shape', 'crop_scale')) -> None:
-        unknown = set(label_spaces) - {'attribute', 'category'}
-        if unknown or not label_spaces:
-            raise ValueError(f"label_spaces must be a non-empty subset of ('attribute', "
-                             f"'category'), got {tuple(label_spaces)}")
-        self.label_spaces = tuple(label_spaces)
+        self.label_spaces = check_label_spaces(label_spaces)
         self.num_attributes = num_attributes
         self.meta_keys = tuple(meta_keys)
 

@@ -1,5 +1,5 @@
 """CLIP-Attr: the two-stage attribute recogniser (region crops -> prompt-learned CLIP)."""
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -8,17 +8,15 @@ from mmengine.registry import MODELS
 from mmengine.structures import BaseDataElement
 from torch import Tensor, nn
 
-from ..clip import (CLIP_MEAN, CLIPTextEncoder, Vocabulary, build_clip_tower,
-                    clip_data_preprocessor, load_clip_tower)
+from ..clip import (CLIP_MEAN, CLIPTextEncoder, build_clip_towers,
+                    clip_data_preprocessor, load_clip_towers)
 from .crops import crop_boxes
-from .loss import frequency_weights
-from .prompt_classifier import AttributePromptClassifier, pool_prompt_logits
-
-LABEL_SPACES = ('attribute', 'category')
+from .prompt_classifier import AttributePromptClassifier
+from .scoring import AttributeScoringMixin
 
 
 @MODELS.register_module()
-class CLIPAttr(BaseModel):
+class CLIPAttr(AttributeScoringMixin, BaseModel):
     """Attributes and categories of boxed objects from CLIP crops and learned prompts.
 
     CLIP-Attr, the two-stage model of OvarNet (https://arxiv.org/abs/2301.09506): each
@@ -33,8 +31,9 @@ class CLIPAttr(BaseModel):
 
     Call graph:
 
-    - ``loss()``: ``visual(inputs)`` -> ``_logits()`` [``classifier.encode_prompts(attributes |
-      categories)`` -> ``pool_prompt_logits(mean)``] -> ``loss_fn`` per label space
+    - ``loss()``: ``visual(inputs)`` -> ``_text_logits()`` [``classifier.encode_prompts(
+      attributes | categories)`` -> ``pool_prompt_logits(mean)``] -> ``loss_fn`` per label
+      space
     - ``predict()``: the same with max pooling -> sigmoid scores per sample
     - ``predict_boxes(image, boxes)``: ``crop_boxes(test_crop_scale)`` -> data preprocessor ->
       the same as ``predict``
@@ -83,11 +82,10 @@ class CLIPAttr(BaseModel):
                          init_cfg=init_cfg)
         self.model_name = model_name
         self.pretrained = pretrained
-        self.visual = build_clip_tower(model_name, 'visual')
+        self.visual, text_encoder = build_clip_towers(model_name, freeze_text=freeze_text)
         self.freeze_image = freeze_image
         if freeze_image:
             self.visual.requires_grad_(False).eval()
-        text_encoder = CLIPTextEncoder(model_name=model_name, freeze=freeze_text)
         text_encoder.logit_scale.requires_grad_(False)  # the head's own copy learns
         self.classifier = AttributePromptClassifier(text_encoder=text_encoder,
                                                     num_context_tokens=num_context_tokens)
@@ -98,22 +96,25 @@ class CLIPAttr(BaseModel):
         self.category_loss_weight = category_loss_weight
         self.weight_power = weight_power
         self.test_crop_scale = test_crop_scale
-        self._attributes: Optional[Vocabulary] = None
-        self._categories: Optional[Vocabulary] = None
-        self.register_buffer('attribute_weights', None, persistent=False)
-        self.register_buffer('category_weights', None, persistent=False)
+        self._init_vocabularies()
 
     @property
     def text_encoder(self) -> CLIPTextEncoder:
         """The text tower inside the prompt classifier."""
         return self.classifier.text_encoder
 
+    @property
+    def crop_size(self) -> int:
+        """S, the side of the square crops: the image tower's input size."""
+        size = self.visual.image_size
+        return size[0] if isinstance(size, (tuple, list)) else size
+
     def init_weights(self) -> None:
         """Apply ``init_cfg``, load both towers from ``pretrained``, start the scale from CLIP's."""
         super().init_weights()
         if self.pretrained is not None:
-            for module, tower in ((self.visual, 'visual'), (self.text_encoder, 'text')):
-                load_clip_tower(module, self.model_name, self.pretrained, tower)
+            load_clip_towers(self.model_name, self.pretrained, visual=self.visual,
+                             text=self.text_encoder)
         with torch.no_grad():
             self.logit_scale.copy_(self.text_encoder.logit_scale)
 
@@ -124,79 +125,12 @@ class CLIPAttr(BaseModel):
             self.visual.eval()
         return self
 
-    # vocabularies --------------------------------------------------------------------------
-    def set_vocabulary(self, names: Union[Vocabulary, str, Sequence[str]]) -> None:
-        """Categories (K) to score; ``category_type`` is their parent unless they have one."""
-        vocab = Vocabulary.from_source(names)
-        if vocab.parents is None:
-            vocab = vocab.with_parents(self.category_type)
-        if vocab != self._categories:
-            self._categories = vocab
-            self.category_weights = None
-
-    def set_attribute_vocabulary(self, attributes: Vocabulary) -> None:
-        """Attributes (A) to score, each with its parent type (``Vocabulary.parents``)."""
-        vocab = Vocabulary.from_source(attributes)
-        if vocab.parents is None:
-            raise ValueError('the attribute vocabulary needs a parent type per attribute')
-        if vocab != self._attributes:
-            self._attributes = vocab
-            self.attribute_weights = None
-
-    def set_training_label_space(self, *, attribute_counts: Optional[Sequence[int]] = None,
-                                 attribute_trained: Optional[Sequence[bool]] = None,
-                                 category_trained: Optional[Sequence[bool]] = None) -> None:
-        """Which classes the loss trains, and the attribute class weights.
-
-        Args:
-            attribute_counts (Sequence[int], optional): (A,) labelled (pos + neg) examples
-                of each attribute in the training data; weights ∝ count ** -power
-                (:func:`frequency_weights`). Defaults to None (weight 1).
-            attribute_trained (Sequence[bool], optional): (A,) False for attributes never
-                trained on (unseen): weight 0, no unknown term either. Defaults to None.
-            category_trained (Sequence[bool], optional): (K,) likewise for categories
-                (unseen categories are no negatives in training). Defaults to None.
-        """
-        if self._attributes is None or self._categories is None:
-            raise RuntimeError('set both vocabularies before the training label space')
-        device = self.logit_scale.device
-        weights = torch.ones(len(self._attributes), device=device)
-        if attribute_counts is not None:
-            weights = frequency_weights(torch.as_tensor(attribute_counts, device=device),
-                                        self.weight_power)
-        if attribute_trained is not None:
-            weights = weights * torch.as_tensor(attribute_trained, device=device).float()
-        self.attribute_weights = self._checked(weights, len(self._attributes), 'attribute')
-        categories = torch.ones(len(self._categories), device=device)
-        if category_trained is not None:
-            categories = torch.as_tensor(category_trained, device=device).float()
-        self.category_weights = self._checked(categories, len(self._categories), 'category')
-
-    @staticmethod
-    def _checked(values: Tensor, size: int, what: str) -> Tensor:
-        if values.shape != (size,):
-            raise ValueError(f'{what} label space: {tuple(values.shape)} values for {size} '
-                             'classes')
-        return values
-
     # scoring -------------------------------------------------------------------------------
     def _logits(self, inputs: Tensor, mode: str) -> Tuple[Tensor, Tensor]:
         """(B, 3, S, S) crops -> attribute (B, A) and category (B, K) logits."""
         if self._attributes is None or self._categories is None:
             raise RuntimeError('Call set_attribute_vocabulary() and set_vocabulary() first.')
-        image = F.normalize(self.visual(inputs), dim=-1)  # (B, D)
-        scale = self.logit_scale.exp()
-        out = []
-        for vocab in (self._attributes, self._categories):
-            text, class_index = self.classifier.encode_prompts(vocab)  # (T, D), (T,)
-            logits = scale * image @ text.t()  # (B, T)
-            out.append(pool_prompt_logits(logits, class_index, len(vocab), mode=mode))
-        return out[0], out[1]
-
-    @staticmethod
-    def _sample_mask(data_samples: List[BaseDataElement], space: str) -> Tensor:
-        return torch.tensor([space in s.metainfo.get('label_spaces', LABEL_SPACES)
-                             for s in data_samples])
+        return self._text_logits(F.normalize(self.visual(inputs), dim=-1), mode)  # (B, D)
 
     def loss(self, inputs: Tensor, data_samples: List[BaseDataElement]) -> Dict[str, Tensor]:
         """Federated BCE of attributes and categories (see the class docstring)."""
@@ -236,10 +170,8 @@ class CLIPAttr(BaseModel):
         Returns:
             tuple[Tensor, Tensor]: sigmoid attribute (N, A) and category (N, K) scores.
         """
-        size = self.visual.image_size
-        size = size[0] if isinstance(size, (tuple, list)) else size
         mean = CLIP_MEAN[::-1] if self.data_preprocessor._channel_conversion else CLIP_MEAN
-        crops = crop_boxes(image, boxes, size=size, scales=self.test_crop_scale,
+        crops = crop_boxes(image, boxes, size=self.crop_size, scales=self.test_crop_scale,
                            pad_value=[round(v) for v in mean])  # (N, 3, S, S)
         inputs = self.data_preprocessor(dict(inputs=list(crops)))['inputs']
         attr_logits, cat_logits = self._logits(inputs, 'max')

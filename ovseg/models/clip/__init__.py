@@ -18,6 +18,7 @@ from .score_map import pixel_text_score
 from .templates import VILD_TEMPLATES, get_templates, list_template_sets
 from .text_classifier import TextClassifier
 from .text_encoder import CLIPTextEncoder, get_clip_tokenizer
+from .towers import build_clip_towers, load_clip_towers
 from .vit import CLIPViT
 from .vocabulary import (Vocabulary, VocabularyError, check_vocabulary, display_name,
                          load_vocabulary, split_synonyms)
@@ -26,11 +27,13 @@ register_model_configs()
 
 __all__ = [
     'CLIP_MEAN', 'CLIP_STD', 'CLIPResNet', 'CLIPTextEncoder', 'CLIPViT', 'TextClassifier',
-    'VILD_TEMPLATES', 'Vocabulary', 'VocabularyError', 'build_clip_tower', 'check_vocabulary',
+    'VILD_TEMPLATES', 'Vocabulary', 'VocabularyError', 'build_clip_tower', 'build_clip_towers',
+    'check_vocabulary',
     'clip_data_preprocessor', 'clip_model_config', 'create_clip', 'denormalize_image',
     'display_name', 'get_clip_tokenizer',
     'get_templates', 'is_torchscript_archive', 'list_clip_models', 'list_template_sets',
-    'load_clip_tower', 'load_clip_weights', 'load_vocabulary', 'normalize_image',
+    'load_clip_tower', 'load_clip_towers', 'load_clip_weights', 'load_vocabulary',
+    'normalize_image',
     'pixel_text_score', 'read_clip_checkpoint',
     'read_torchscript_state_dict', 'register_model_configs', 'resize_pos_embed',
     'resize_text_pos_embed', 'resolve_pretrained', 'seen_class_mask', 'select_tower',

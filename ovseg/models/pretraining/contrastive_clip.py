@@ -11,8 +11,8 @@ from mmengine.registry import MODELS
 from mmengine.structures import BaseDataElement
 from torch import Tensor
 
-from ..clip import (CLIPTextEncoder, TextClassifier, build_clip_tower, clip_data_preprocessor,
-                    load_clip_weights, read_clip_checkpoint, resolve_pretrained, select_tower)
+from ..clip import (CLIPTextEncoder, TextClassifier, build_clip_tower, build_clip_towers,
+                    clip_data_preprocessor, load_clip_towers)
 
 @MODELS.register_module()
 class ContrastiveCLIP(BaseModel):
@@ -20,7 +20,7 @@ class ContrastiveCLIP(BaseModel):
 
     CLIP (https://arxiv.org/abs/2103.00020), implements the symmetric InfoNCE loss of
     Fig. 3 / Sec. 2.3 through ``open_clip.ClipLoss``. The image tower is open_clip's
-    (built by :func:`build_clip_tower`); the text tower is the ``CLIPTextEncoder`` inside a
+    (built by :func:`build_clip_towers`); the text tower is the ``CLIPTextEncoder`` inside a
     :class:`TextClassifier`, so training and zero-shot evaluation share one set of text
     weights. Parameter names under ``visual.`` and ``classifier.text_encoder.`` map one to
     one onto open_clip ``CLIP``'s, see :meth:`clip_state_dict`.
@@ -81,8 +81,7 @@ class ContrastiveCLIP(BaseModel):
                          init_cfg=init_cfg)
         self.model_name = model_name
         self.pretrained = pretrained
-        self.visual = build_clip_tower(model_name, 'visual')
-        text_encoder = CLIPTextEncoder(model_name=model_name, freeze=False)
+        self.visual, text_encoder = build_clip_towers(model_name, freeze_text=False)
         self.classifier = TextClassifier(text_encoder=text_encoder, templates=templates)
         rank, world_size = get_dist_info()
         self.loss_fn = open_clip.ClipLoss(**dict(dict(rank=rank, world_size=world_size),
@@ -122,18 +121,12 @@ class ContrastiveCLIP(BaseModel):
         """
         super().init_weights()
         if self.pretrained is not None:
-            path = resolve_pretrained(self.model_name, self.pretrained)
-            state_dict = read_clip_checkpoint(path)
-            load_clip_weights(self.visual, select_tower(state_dict, 'visual'), source=path)
-            load_clip_weights(self.text_encoder, select_tower(state_dict, 'text'), source=path)
+            load_clip_towers(self.model_name, self.pretrained, visual=self.visual,
+                             text=self.text_encoder)
         if self.distill:
-            path = resolve_pretrained(self.distill['model_name'], self.distill['pretrained'])
-            state_dict = read_clip_checkpoint(path)
-            load_clip_weights(self.teacher_visual, select_tower(state_dict, 'visual'),
-                              source=path)
-            if self.distill['text_from_teacher']:
-                load_clip_weights(self.text_encoder, select_tower(state_dict, 'text'),
-                                  source=path)
+            load_clip_towers(self.distill['model_name'], self.distill['pretrained'],
+                             visual=self.teacher_visual,
+                             text=self.text_encoder if self.distill['text_from_teacher'] else None)
 
     def train(self, mode: bool = True) -> 'ContrastiveCLIP':
         """Set the mode of every module but the teacher, which stays in eval mode."""
