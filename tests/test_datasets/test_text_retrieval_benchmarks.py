@@ -188,3 +188,30 @@ def test_ctr_reads_queries_and_word_files(tmp_path):
     (tmp_path / 'queries.txt').write_text('\n\n')
     with pytest.raises(AnnotationFormatError, match='queries.txt: no queries'):
         _build(dict(type='CTRDataset', data_root=str(tmp_path)))
+
+
+def test_the_paper_config_pads_iiit_str_to_640_squares_and_trains_at_640(tmp_path,
+                                                                        synthworld_root):
+    import os.path as osp
+
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    config = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'text_retrieval',
+                      'fdp_r50-clip_iiit-str-640.py')
+    cfg = Config.fromfile(config)
+    init_default_scope(cfg.default_scope)
+    _images(tmp_path / 'imgDatabase', ['img_1.jpg', 'img_2.jpg'])
+    _iiit_mat(tmp_path / 'data.mat', [('hotel', ['img_2.jpg'])])
+    test = _build(dict(cfg.test_dataloader.dataset, data_root=str(tmp_path)))
+    image = test[1]['inputs']  # 12x8 padded at the bottom to 12x12, then 640x640
+    assert image.shape == (3, 640, 640)
+    assert image[:, :420].float().mean() == pytest.approx(40, abs=1)
+    assert image[:, -100:].max() == 0  # bicubic spreads the edge over ~1 source pixel
+    pipeline = cfg.train_dataloader.dataset.pipeline  # words of a 96 px world are < 8 px
+    pipeline[2]['min_text_size'] = 1
+    train = _build(dict(cfg.train_dataloader.dataset, data_root=synthworld_root,
+                        pipeline=pipeline))
+    sample = train[0]
+    assert sample['inputs'].shape == (3, 640, 640)
+    assert sample['data_samples'].gt_text_kernel.shape == (20, 20)  # the C5 grid at 640 px
+    assert sample['data_samples'].gt_text_kernel.sum() > 0
