@@ -30,7 +30,7 @@ from ovseg.apis.retrieval import META_FILE
 from ovseg.utils.errors import InputError
 
 # the text retrieval tab, beside this script (its folder is on sys.path when it runs)
-from app_retrieval import RetrieverCache, build_tab as build_retrieval_tab  # noqa: E402,I001
+from app_retrieval import RetrieverCache, build_tab as build_retrieval_tab
 
 logger = logging.getLogger('ovseg.demo.app')
 

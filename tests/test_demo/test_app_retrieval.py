@@ -88,3 +88,11 @@ def test_images_gone_since_the_build_are_noted(index):
     assert [c for _, c in out.images] == [f'2. {osp.basename(ranked[1][0])} '
                                           f'({ranked[1][1]:.3f})']
     assert f'1 of them could not be read any more (first: {ranked[0][0]})' in out.message
+
+
+def test_the_app_refuses_an_index_option_that_is_no_index(tmp_path, monkeypatch):
+    from ovseg.utils.errors import InputError
+    app = load_script('demo/app.py')
+    monkeypatch.setattr('sys.argv', ['app.py', '--index', str(tmp_path)])
+    with pytest.raises(InputError, match=f'--index {tmp_path} is not a gallery index'):
+        app.main()
