@@ -75,9 +75,9 @@ def load_weights_or_init(model: nn.Module, checkpoint: Optional[str] = None, *,
     ``init_*`` of ovseg (:func:`init_segmentor`, :func:`init_detector` and
     :func:`ovseg.apis.retrieval.load_retriever_model`).
 
-    With ``checkpoint`` the weights are loaded strictly (:func:`ovseg.compat.load_model_weights`),
-    else they come from ``init_weights()`` (every ``pretrained`` / ``init_cfg`` of the config),
-    without its INFO line per parameter.
+    With ``checkpoint`` the weights are loaded strictly
+    (:func:`ovseg.compat.load_model_weights`), else they come from ``init_weights()`` (every
+    ``pretrained`` / ``init_cfg`` of the config), without its INFO line per parameter.
 
     Args:
         model (nn.Module): a model built from ``model.cfg``.
@@ -85,9 +85,10 @@ def load_weights_or_init(model: nn.Module, checkpoint: Optional[str] = None, *,
         device (str): Defaults to ``'cpu'``.
         dataset_meta (bool): also set ``model.dataset_meta``: from the checkpoint's
             ``meta.dataset_meta`` (or mmseg 0.x ``CLASSES`` / ``PALETTE``), or without a
-            checkpoint from the config's test dataset metainfo (read from its files, so the
-            dataset must exist). False leaves it alone: a retriever queries an index whose
-            test dataset need not be on this machine. Defaults to True.
+            checkpoint from the config's test dataset metainfo (built with ``lazy_init``, so
+            its type must be registered here). False leaves it alone: a retriever queries an
+            index, its config's test dataset need not be usable where it runs. Defaults to
+            True.
 
     Raises:
         CheckpointMismatchError: the checkpoint's keys or shapes do not fit the model.
