@@ -19,6 +19,33 @@ def pytest_configure(config) -> None:
     torch.set_num_threads(int(os.environ.get('OVSEG_TEST_THREADS', '1')))
 
 
+def _cache_listing(folder: str) -> dict:
+    """``{file name: (size, mtime)}`` of a weights cache folder (empty when it does not exist)."""
+    if not os.path.isdir(folder):
+        return {}
+    return {name: (os.stat(path).st_size, os.stat(path).st_mtime_ns)
+            for name in os.listdir(folder) for path in [os.path.join(folder, name)]}
+
+
+@pytest.fixture(scope='session', autouse=True)
+def session_weights_cache(tmp_path_factory):
+    """A weights cache (``$OVSEG_CACHE``) for the whole run, so that module-scoped fixtures, which
+    start before the per-test ``weights_cache``, and the scripts they run never publish into the
+    user's cache either (tiny test weights under real names would replace a user's trained ones).
+
+    Fails the run when the user's cache changed all the same.
+    """
+    from ovseg.utils.weights import CACHE_ENV, cache_dir
+    user_folder = cache_dir()
+    before = _cache_listing(user_folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp('ovseg_session_cache')))
+        yield
+    after = _cache_listing(user_folder)
+    assert after == before, (f'the tests changed the user weights cache {user_folder}: '
+                             f'{sorted(set(after.items()) ^ set(before.items()))}')
+
+
 @pytest.fixture(autouse=True)
 def weights_cache(tmp_path_factory, monkeypatch) -> str:
     """A fresh ovseg weights cache (``$OVSEG_CACHE``) per test, never the real ``~/.cache``."""

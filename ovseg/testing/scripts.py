@@ -1,11 +1,29 @@
 """Loading the repository's scripts (``tools/``, ``demo/``) as modules, for their tests."""
 import importlib
 import importlib.util
+import os
 import os.path as osp
 import sys
 from types import ModuleType
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def script_env(**extra: str) -> dict:
+    """The environment for running a script of the repository in a subprocess of a test.
+
+    Read from ``os.environ`` when called, not when a test module is imported, so what a test's
+    fixtures set (the per-test ``$OVSEG_CACHE`` of ``tests/conftest.py``) reaches the script: an
+    environment captured at import time let test runs publish tiny weights into the user's
+    ``~/.cache/ovseg``.
+
+    Args:
+        **extra (str): variables to set on top, e.g. ``PORT='29731'``.
+
+    Returns:
+        dict: ``os.environ`` with ``PYTHONPATH`` the repository root, one OpenMP thread, ``extra``.
+    """
+    return dict(os.environ, PYTHONPATH=REPO_ROOT, OMP_NUM_THREADS='1', **extra)
 
 
 def _on_path(folder: str) -> None:

@@ -14,7 +14,8 @@ import pytest
 
 from ovseg.apis.cli import error_line
 from ovseg.datasets.synthworld import SceneConfig, generate
-from ovseg.testing import TINY_RUN_CONFIG, save_init_weights_checkpoint, tiny_run_options
+from ovseg.testing import (TINY_RUN_CONFIG, save_init_weights_checkpoint, script_env,
+                          tiny_run_options)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, TINY_RUN_CONFIG)
@@ -22,7 +23,7 @@ VAL_IMAGE = 'img_dir/val/000000.png'
 
 
 def run_tool(*args):
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+    env = script_env()
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300)
 

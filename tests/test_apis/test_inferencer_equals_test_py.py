@@ -9,7 +9,6 @@ maps against the dataset's ground truth. Users report this mismatch in mmdetecti
 """
 import glob
 import json
-import os
 import os.path as osp
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import pytest
 import torch
 
 from ovseg.apis import OVSegInferencer
-from ovseg.testing import save_init_weights_checkpoint
+from ovseg.testing import save_init_weights_checkpoint, script_env
 from ovseg.utils.weights import register_weights
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -54,7 +53,7 @@ def test_inferencer_miou_equals_test_py(synthworld_64, tiny_rn_checkpoint, tmp_p
     checkpoint = torch.load(ckpt, weights_only=True)
     checkpoint['state_dict']['decode_head.conv_seg.weight'] *= 1000
     torch.save(checkpoint, ckpt)
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+    env = script_env()
     proc = subprocess.run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--work-dir',
                            str(tmp_path / 'work'), '--cfg-options', *options], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=600)

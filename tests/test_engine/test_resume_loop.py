@@ -6,7 +6,6 @@ The run is the SynthWorld DenseCLIP ViT config on the tiny ``ovseg-tiny-vit`` CL
 random augmentation (RandomResize, RandomCrop, RandomFlip), dropout (context decoder, FPN
 head) and drop path (backbone), on a 16-image world, validating right after the checkpoint.
 """
-import os
 import os.path as osp
 import subprocess
 import sys
@@ -14,14 +13,13 @@ import sys
 import pytest
 
 from ovseg.datasets.synthworld import SceneConfig, generate
-from ovseg.testing import kill_after_first_checkpoint, logged_losses
+from ovseg.testing import kill_after_first_checkpoint, logged_losses, script_env
 from ovseg.testing.scripts import REPO_ROOT as ROOT
 
 CONFIG = osp.join(ROOT, 'configs', 'denseclip',
                   'denseclip_synthclip-vit-s_fpn_1xb8-1k_synthworld-128x128.py')
 MAX_ITERS, CHECKPOINT = 8, 4
 pytestmark = pytest.mark.slow
-ENV = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
 
 
 @pytest.fixture(scope='module')
@@ -63,7 +61,7 @@ def uninterrupted(world, tmp_path_factory):
     """{iteration: loss} of the uninterrupted run, data loaded in the main process."""
     work_dir = str(tmp_path_factory.mktemp('uninterrupted'))
     proc = subprocess.run([sys.executable, *_train_args(world, work_dir, num_workers=0)],
-                          cwd=ROOT, env=ENV, capture_output=True, text=True)
+                          cwd=ROOT, env=script_env(), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     losses = logged_losses(work_dir)
     assert sorted(losses) == list(range(1, MAX_ITERS + 1))
@@ -74,11 +72,11 @@ def test_killed_and_resumed_run_repeats_losses_bit_for_bit(world, uninterrupted,
     """SIGKILL after the checkpoint, ``--resume``; 2 loader workers (the reference used none)."""
     work_dir = str(tmp_path / 'killed')
     args = _train_args(world, work_dir, num_workers=2)
-    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=ENV,
+    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=script_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert kill_after_first_checkpoint(proc, work_dir).endswith(f'iter_{CHECKPOINT}.pth')
     proc = subprocess.run([sys.executable, *args[:4], '--resume', *args[4:]], cwd=ROOT,
-                          env=ENV, capture_output=True, text=True)
+                          env=script_env(), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f'resumed epoch: 0, iter: {CHECKPOINT}' in proc.stdout + proc.stderr
     losses = logged_losses(work_dir)

@@ -14,8 +14,8 @@ import pytest
 import torch
 
 from ovseg.datasets.synthworld import SceneConfig, generate
-from ovseg.compat import safe_torch_load
-from ovseg.testing import TINY_RUN_CONFIG, add_config_text, tiny_run_options
+from ovseg.compat import ALLOW_UNSAFE_ENV, safe_torch_load
+from ovseg.testing import TINY_RUN_CONFIG, add_config_text, script_env, tiny_run_options
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, TINY_RUN_CONFIG)
@@ -34,7 +34,8 @@ def _options(world, max_iters):
 
 
 def _run(args):
-    env = dict(PYTHONPATH=ROOT, OMP_NUM_THREADS='1', PATH='/usr/bin:/bin')
+    env = script_env()
+    env.pop(ALLOW_UNSAFE_ENV, None)  # the caller's opt-in must not switch off the refusals tested
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=600)
 

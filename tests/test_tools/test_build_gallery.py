@@ -20,7 +20,7 @@ from mmengine.config import Config
 from ovseg.apis.gallery import encode_gallery, gallery_items, merge_gallery, read_shards
 from ovseg.apis.retrieval import GalleryIndex, load_retriever_model
 from ovseg.apis.cli import run_cli
-from ovseg.testing import kill_after_first_shard, load_script
+from ovseg.testing import kill_after_first_shard, load_script, script_env
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs/text_retrieval/fdp_synthclip-rn-s_synthworld.py')
@@ -50,17 +50,13 @@ def _command(tool, *args):
     return [sys.executable, osp.join(ROOT, 'tools', tool), *args]
 
 
-def _env():
-    return dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
-
-
 def test_killed_build_resumes_and_retrieve_cli(gallery, tiny_rn_checkpoint, tmp_path,
                                                monkeypatch, capsys):
     out = str(tmp_path / 'index')
     options = [f'{k}={v}' for k, v in _options(tiny_rn_checkpoint).items()]
     build = _command('build_gallery.py', CONFIG, gallery, '--out', out, '--shard-size', '2',
                      '--batch-size', '1', '--cfg-options', *options)
-    proc = subprocess.Popen(build, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(build, cwd=ROOT, env=script_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     kill_after_first_shard(proc, out)
     first = read_shards(out)
@@ -68,7 +64,7 @@ def test_killed_build_resumes_and_retrieve_cli(gallery, tiny_rn_checkpoint, tmp_
     assert 0 < done_first < 23, 'the build was not interrupted mid-way'
     assert not osp.exists(osp.join(out, 'index.faiss'))
 
-    proc = subprocess.run(build, cwd=ROOT, env=_env(), capture_output=True, text=True)
+    proc = subprocess.run(build, cwd=ROOT, env=script_env(), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     counts = re.search(r'encoded (\d+) images, (\d+) were done before, (\d+) unreadable',
                        proc.stderr)
@@ -107,7 +103,7 @@ def test_two_ranks_build_the_index_of_one(synthworld_64, tiny_rn_checkpoint, tmp
     gallery = osp.join(synthworld_64, 'img_dir', 'train')
     out = str(tmp_path / 'index')
     options = [f'{k}={v}' for k, v in _options(tiny_rn_checkpoint).items()]
-    env = dict(_env(), PYTHON=sys.executable, PORT='29743')
+    env = script_env(PYTHON=sys.executable, PORT='29743')
     proc = subprocess.run(['bash', osp.join(ROOT, 'tools', 'dist_build_gallery.sh'), CONFIG,
                            '2', gallery, '--out', out, '--shard-size', '3', '--cfg-options',
                            *options], cwd=ROOT, env=env, capture_output=True, text=True,

@@ -16,7 +16,7 @@ import sys
 import pytest
 import torch
 
-from ovseg.testing import save_init_weights_checkpoint
+from ovseg.testing import save_init_weights_checkpoint, script_env
 from ovseg.utils.weights import CACHE_ENV, register_weights
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -48,7 +48,7 @@ def _options(world: str):
 
 
 def _run(*args):
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+    env = script_env()
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=600)
 

@@ -13,7 +13,8 @@ import sys
 import pytest
 
 from ovseg.datasets.synthworld import SceneConfig, generate
-from ovseg.testing import TINY_RUN_CONFIG, kill_after_first_checkpoint, tiny_run_options
+from ovseg.testing import (TINY_RUN_CONFIG, kill_after_first_checkpoint, script_env,
+                          tiny_run_options)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, TINY_RUN_CONFIG)
@@ -33,7 +34,7 @@ def _options(world, *, max_iters):
 
 
 def _run(args, **kwargs):
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+    env = script_env()
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, **kwargs)
 
@@ -73,7 +74,7 @@ def test_resume_after_interrupt_continues_at_checkpoint(world, tmp_path):
     work_dir = str(tmp_path / 'run')
     args = ['tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
             *_options(world, max_iters=30)]
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+    env = script_env()
     proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     checkpoint = kill_after_first_checkpoint(proc, work_dir)  # interrupt the run
@@ -91,7 +92,7 @@ def test_resume_after_interrupt_continues_at_checkpoint(world, tmp_path):
 
 def test_two_process_training_with_gloo(world, tmp_path):
     work_dir = str(tmp_path / 'ddp')
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29731', OMP_NUM_THREADS='1')
+    env = script_env(PYTHON=sys.executable, PORT='29731')
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work_dir, '--cfg-options',
          *_options(world, max_iters=10), 'train_dataloader.batch_size=4'],
