@@ -21,7 +21,7 @@ import pytest
 
 from denseclip_utils import save_tiny_seg
 from ovseg.apis import OVSegInferencer
-from ovseg.testing.scripts import REPO_ROOT
+from ovseg.testing.scripts import REPO_ROOT, script_env
 from test_apis.gallery_utils import build_gallery_index
 from test_apis.gallery_utils import fdp  # noqa: F401  (fixture)
 
@@ -71,9 +71,9 @@ def server(world, fdp, synthworld_64):  # noqa: F811
     index = str(world / 'index')
     build_gallery_index(fdp, osp.join(synthworld_64, 'img_dir', 'val'), index)
     port = _free_port()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO_ROOT,
-                                                       os.environ.get('PYTHONPATH', '')]),
-               GRADIO_ANALYTICS_ENABLED='False', OMP_NUM_THREADS='1')
+    # its own empty weights cache: the app serves exactly the tiny model, whatever weights the
+    # session's tests (or the user) published under zoo names
+    env = script_env(OVSEG_CACHE=str(world / 'weights_cache'), GRADIO_ANALYTICS_ENABLED='False')
     with open(world / 'app.log', 'w+') as log:
         proc = subprocess.Popen([sys.executable, 'demo/app.py', '--port', str(port),
                                  '--config', str(world / 'tiny.py'),
