@@ -1,11 +1,14 @@
 """A web app for open-vocabulary segmentation: upload an image, type class names, pick a model.
 
     python demo/app.py [--port 7860] [--host 127.0.0.1] [--config CONFIG [--weights CKPT]]
+        [--index INDEX]
 
 Serves the zoo models (:func:`ovseg.apis.list_models`) whose weights are on this machine (after
 ``make quickstart``: ``synthworld-quickstart-denseclip-rn-s``), plus ``--config`` / ``--weights``
 when given. The page shows the overlay with its legend, the per-class scores, the classes found
-with their share of the image and, for two-stage models, the mask proposals.
+with their share of the image and, for two-stage models, the mask proposals. Its "Text
+retrieval" tab (``demo/app_retrieval.py``) searches a gallery index of
+``tools/build_gallery.py`` (``--index`` is the default one) for a word or phrase.
 
 Everything the page does goes through :func:`segment`, which never raises: bad input (an
 unreadable or non-image upload, an empty or duplicated vocabulary, an unknown model) comes back
@@ -23,7 +26,11 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 import numpy as np
 
 from ovseg.apis.cli import EXPECTED_ERRORS, run_cli
+from ovseg.apis.retrieval import META_FILE
 from ovseg.utils.errors import InputError
+
+# the text retrieval tab, beside this script (its folder is on sys.path when it runs)
+from app_retrieval import RetrieverCache, build_tab as build_retrieval_tab
 
 logger = logging.getLogger('ovseg.demo.app')
 
@@ -223,40 +230,47 @@ def segment(image_path: Optional[str], vocabulary: Optional[str], model_name: Op
                                          'the details are in the server log.')
 
 
-def build_app(cache: ModelCache):
-    """The Gradio page (``gradio.Blocks``) around :func:`segment`."""
+def build_app(cache: ModelCache, retrieval: Optional[RetrieverCache] = None):
+    """The Gradio page (``gradio.Blocks``): a segmentation tab around :func:`segment` and a
+    text retrieval tab (``demo/app_retrieval.py``)."""
     import gradio as gr
     names = sorted(cache.models)
     with gr.Blocks(title='ovseg: open-vocabulary segmentation') as app:
-        gr.Markdown('# ovseg: open-vocabulary segmentation\nUpload an image, type the class '
-                    'names (comma-separated, or one class per line with synonyms), pick a '
-                    'model.')
-        with gr.Row():
-            with gr.Column():
-                image = gr.File(label='Image', type='filepath', elem_id='image')
-                vocabulary = gr.Textbox(label='Class names', lines=3, elem_id='vocabulary',
-                                        placeholder='circle, square, sky, grass')
-                model = gr.Dropdown(names, value=names[0] if names else None, label='Model',
-                                    elem_id='model')
-                run = gr.Button('Segment', variant='primary', elem_id='segment')
-            with gr.Column():
-                message = gr.Markdown(elem_id='message')
-                overlay = gr.Image(label='Overlay and legend', type='numpy', format='png',
-                                   elem_id='overlay', interactive=False, height=360)
-                scores = gr.Label(label='Per-class scores', num_top_classes=10,
-                                  elem_id='scores')
-                proposals = gr.Image(label='Mask proposals (two-stage models)', type='numpy',
-                                     format='png', elem_id='proposals', interactive=False,
-                                     visible=False)
-
-        def on_click(path, text, name):
-            out = segment(path, text, name, cache)
-            shown = gr.Image(value=out.proposals, visible=out.proposals is not None)
-            return out.overlay, out.scores, shown, out.message
-
-        run.click(on_click, [image, vocabulary, model], [overlay, scores, proposals, message],
-                  api_name='segment')
+        gr.Markdown('# ovseg: open-vocabulary perception')
+        with gr.Tab('Segmentation', id='segmentation-tab'):
+            _segmentation_tab(gr, cache, names)
+        build_retrieval_tab(retrieval or RetrieverCache())
     return app
+
+
+def _segmentation_tab(gr, cache: ModelCache, names: List[str]) -> None:
+    """Upload, class names and model in; overlay, scores and proposals out."""
+    gr.Markdown('Upload an image, type the class names (comma-separated, or one class per '
+                'line with synonyms), pick a model.')
+    with gr.Row():
+        with gr.Column():
+            image = gr.File(label='Image', type='filepath', elem_id='image')
+            vocabulary = gr.Textbox(label='Class names', lines=3, elem_id='vocabulary',
+                                    placeholder='circle, square, sky, grass')
+            model = gr.Dropdown(names, value=names[0] if names else None, label='Model',
+                                elem_id='model')
+            run = gr.Button('Segment', variant='primary', elem_id='segment')
+        with gr.Column():
+            message = gr.Markdown(elem_id='message')
+            overlay = gr.Image(label='Overlay and legend', type='numpy', format='png',
+                               elem_id='overlay', interactive=False, height=360)
+            scores = gr.Label(label='Per-class scores', num_top_classes=10, elem_id='scores')
+            proposals = gr.Image(label='Mask proposals (two-stage models)', type='numpy',
+                                 format='png', elem_id='proposals', interactive=False,
+                                 visible=False)
+
+    def on_click(path, text, name):
+        out = segment(path, text, name, cache)
+        shown = gr.Image(value=out.proposals, visible=out.proposals is not None)
+        return out.overlay, out.scores, shown, out.message
+
+    run.click(on_click, [image, vocabulary, model], [overlay, scores, proposals, message],
+              api_name='segment')
 
 
 def main() -> None:
@@ -265,23 +279,30 @@ def main() -> None:
     parser.add_argument('--host', default='127.0.0.1', help='0.0.0.0 to serve other machines')
     parser.add_argument('--config', help='also serve this config (beside the zoo models)')
     parser.add_argument('--weights', help='checkpoint of --config')
+    parser.add_argument('--index', help='default gallery index of the text retrieval tab '
+                        '(a folder built by tools/build_gallery.py)')
     parser.add_argument('--device', default='cpu')
     args = parser.parse_args()
     if args.weights and not args.config:
         parser.error('--weights needs --config')
     if args.config and not osp.isfile(args.config):
         raise InputError(f'--config {args.config} does not exist')
+    if args.index and not osp.isfile(osp.join(args.index, META_FILE)):
+        raise InputError(f'--index {args.index} is not a gallery index (no meta.json): build '
+                         'one with tools/build_gallery.py')
     models = available_models((args.config, args.weights) if args.config else None)
-    if not models:
+    if not models and not args.index:
         raise InputError('no model to serve: run `make quickstart` (it trains '
-                         'synthworld-quickstart-denseclip-rn-s) or pass --config CONFIG '
-                         '--weights CKPT')
+                         'synthworld-quickstart-denseclip-rn-s), pass --config CONFIG '
+                         '--weights CKPT, or --index INDEX for text retrieval')
     try:
         import gradio  # noqa: F401
     except ImportError:
         sys.exit('error: the web demo needs gradio: pip install -r requirements-app.txt')
-    print(f'[app] serving {sorted(models)} on http://{args.host}:{args.port}', file=sys.stderr)
-    build_app(ModelCache(models, device=args.device)).launch(
+    print(f'[app] serving {sorted(models)} and the index {args.index} on '
+          f'http://{args.host}:{args.port}', file=sys.stderr)
+    retrieval = RetrieverCache(default_index=args.index, device=args.device)
+    build_app(ModelCache(models, device=args.device), retrieval).launch(
         server_name=args.host, server_port=args.port, show_error=True)
 
 

@@ -3,9 +3,10 @@ model zoo."""
 from .config import build_runner, load_config, load_test_metainfo, shutdown_distributed
 from .det_inferencer import OVDetInferencer
 from .inferencer import OVSegInferencer
-from .model import init_detector, init_segmentor, init_weights_quietly
+from .model import init_detector, init_segmentor, init_weights_quietly, load_weights_or_init
 from .zoo import ModelInfo, UnknownModelError, add_model, get_model, list_models
 
 __all__ = ['ModelInfo', 'OVDetInferencer', 'OVSegInferencer', 'UnknownModelError', 'add_model',
            'build_runner', 'get_model', 'init_detector', 'init_segmentor', 'init_weights_quietly',
-           'list_models', 'load_config', 'load_test_metainfo', 'shutdown_distributed']
+           'list_models', 'load_config', 'load_test_metainfo', 'load_weights_or_init',
+           'shutdown_distributed']

@@ -50,8 +50,8 @@ def init_segmentor(config: Any, checkpoint: Optional[str] = None, *, device: str
         CheckpointError: the file is missing, not a checkpoint, truncated or unsafe.
     """
     from mmseg.apis import init_model
-    return _init_strict(init_model(config, None, device='cpu', cfg_options=cfg_options),
-                        checkpoint, device)
+    model = init_model(config, None, device='cpu', cfg_options=cfg_options)
+    return load_weights_or_init(model, checkpoint, device=device)
 
 
 def init_detector(config: Any, checkpoint: Optional[str] = None, *, device: str = 'cpu',
@@ -66,20 +66,43 @@ def init_detector(config: Any, checkpoint: Optional[str] = None, *, device: str 
         model = mmdet_init_detector(config, None, palette='random', device='cpu',
                                     cfg_options=cfg_options)
     model.dataset_meta = {}
-    return _init_strict(model, checkpoint, device)
+    return load_weights_or_init(model, checkpoint, device=device)
 
 
-def _init_strict(model: nn.Module, checkpoint: Optional[str], device: str) -> nn.Module:
-    """Strict weights and ``dataset_meta`` of a built model (see :func:`init_segmentor`)."""
+def load_weights_or_init(model: nn.Module, checkpoint: Optional[str] = None, *,
+                         device: str = 'cpu', dataset_meta: bool = True) -> nn.Module:
+    """A built model with its weights, on ``device`` in eval mode: the tail of every
+    ``init_*`` of ovseg (:func:`init_segmentor`, :func:`init_detector` and
+    :func:`ovseg.apis.retrieval.load_retriever_model`).
+
+    With ``checkpoint`` the weights are loaded strictly
+    (:func:`ovseg.compat.load_model_weights`), else they come from ``init_weights()`` (every
+    ``pretrained`` / ``init_cfg`` of the config), without its INFO line per parameter.
+
+    Args:
+        model (nn.Module): a model built from ``model.cfg``.
+        checkpoint (str, optional): checkpoint file. Defaults to None (``init_weights()``).
+        device (str): Defaults to ``'cpu'``.
+        dataset_meta (bool): also set ``model.dataset_meta``: from the checkpoint's
+            ``meta.dataset_meta`` (or mmseg 0.x ``CLASSES`` / ``PALETTE``), or without a
+            checkpoint from the config's test dataset metainfo (built with ``lazy_init``, so
+            its type must be registered here). False leaves it alone: a retriever queries an
+            index, its config's test dataset need not be usable where it runs. Defaults to
+            True.
+
+    Raises:
+        CheckpointMismatchError: the checkpoint's keys or shapes do not fit the model.
+        CheckpointError: the file is missing, not a checkpoint, truncated or unsafe.
+    """
     from .config import load_test_metainfo
     if checkpoint is not None:
         meta = load_model_weights(model, checkpoint, strict=True).get('meta') or {}
-        if 'dataset_meta' in meta:
+        if dataset_meta and 'dataset_meta' in meta:
             model.dataset_meta = meta['dataset_meta']
-        elif 'CLASSES' in meta:
+        elif dataset_meta and 'CLASSES' in meta:
             model.dataset_meta = dict(classes=meta['CLASSES'], palette=meta.get('PALETTE'))
     else:
         init_weights_quietly(model)
-        if model.cfg.get('test_dataloader'):
+        if dataset_meta and model.cfg.get('test_dataloader'):
             model.dataset_meta = load_test_metainfo(model.cfg)
     return model.to(device).eval()

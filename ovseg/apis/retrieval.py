@@ -199,9 +199,8 @@ def load_retriever_model(config: Any, weights: Optional[str] = None, *,
     from mmengine.registry import MODELS
 
     import ovseg.models  # noqa: F401  (registers FDPRetriever)
-    from ovseg.compat import load_model_weights
 
-    from .model import init_weights_quietly
+    from .model import load_weights_or_init
     # built as mmseg's init_model does, less its train_cfg / test_cfg (a retriever has none)
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     if cfg_options:
@@ -210,11 +209,7 @@ def load_retriever_model(config: Any, weights: Optional[str] = None, *,
     set_random_seed((cfg.get('randomness') or {}).get('seed') or 0)
     model = MODELS.build(cfg.model)
     model.cfg = cfg
-    if weights is not None:
-        load_model_weights(model, weights, strict=True)
-    else:
-        init_weights_quietly(model)
-    model = model.to(device).eval()
+    model = load_weights_or_init(model, weights, device=device, dataset_meta=False)
     if not hasattr(model, 'encode_queries') or not hasattr(model, 'encode_images'):
         raise InputError(f'{type(model).__name__} is not a text retriever (needs encode_images '
                          'and encode_queries, e.g. FDPRetriever)')

@@ -18,3 +18,4 @@ from .vaw import VAWDataset  # noqa: E402
 
 __all__ += ['AnnotationError', 'CocoCategoryDataset', 'OVADDataset', 'VAWDataset',
             'coco_ov_metainfo']
+from . import text_retrieval_benchmarks  # noqa: F401,E402  (IIIT-STR, SVT, Total-Text, CTR)

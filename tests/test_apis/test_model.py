@@ -36,3 +36,26 @@ def test_a_checkpoint_of_another_model_is_refused(tmp_path, config):
     torch.save(dict(state_dict=state), tmp_path / 'partial.pth')
     with pytest.raises(CheckpointMismatchError, match='partial.pth'):
         init_segmentor(config, str(tmp_path / 'partial.pth'))
+
+
+def test_load_weights_or_init_can_leave_dataset_meta_alone(tmp_path, config):
+    """The shared tail of init_segmentor / load_retriever_model: with ``dataset_meta=False``
+    the config's test dataset is never built (a retriever's need not exist where it runs)."""
+    from mmseg.registry import MODELS
+
+    from ovseg.apis import load_weights_or_init
+    config.test_dataloader = dict(dataset=dict(type='NoSuchDatasetHere'))
+    built = MODELS.build(config.model)
+    built.cfg = config
+    with pytest.raises(KeyError, match='NoSuchDatasetHere'):
+        load_weights_or_init(built, None)
+    model = load_weights_or_init(built, None, dataset_meta=False)
+    assert not model.training and getattr(model, 'dataset_meta', None) is None
+    trained = build_seg('rn', seed=3)
+    torch.save(dict(state_dict=trained.state_dict(), meta=dict(dataset_meta=dict(classes=VOCAB))),
+               tmp_path / 'w.pth')
+    model = load_weights_or_init(MODELS.build(config.model), str(tmp_path / 'w.pth'),
+                                 dataset_meta=False)
+    assert getattr(model, 'dataset_meta', None) is None
+    assert torch.equal(model.state_dict()['decode_head.conv_seg.weight'],
+                       trained.state_dict()['decode_head.conv_seg.weight'])

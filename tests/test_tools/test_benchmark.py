@@ -15,11 +15,12 @@ from ovseg.testing import load_script
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 NAMES = ['attributes', 'demo-memory', 'denseclip', 'inferencer', 'mask-adapted',
          'mask-classification', 'pmp-synthworld', 'sam-proposals', 'synthclip-probe',
-         'text-retrieval']
+         'text-retrieval', 'text-retrieval-encode']
 # every (sub)command, as typed after `tools/benchmark.py`
 COMMANDS = [['attributes'], ['demo-memory'], ['denseclip', 'speed'], ['denseclip', 'synthworld'],
-            ['inferencer'], ['mask-adapted', 'synthworld'], ['mask-classification'], ['pmp-synthworld'],
-            ['sam-proposals'], ['synthclip-probe'], ['text-retrieval']]
+            ['inferencer'], ['mask-adapted', 'synthworld'], ['mask-classification'],
+            ['pmp-synthworld'], ['sam-proposals'], ['synthclip-probe'], ['text-retrieval'],
+            ['text-retrieval-encode']]
 TOOL_SCRIPT = re.compile(r'(^|[\s/])(tools|demo)/[\w/]+\.py')
 
 
