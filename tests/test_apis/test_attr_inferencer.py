@@ -68,7 +68,8 @@ def test_boxes_scored_as_predict_boxes_and_written_as_json(inferencer, tiny_attr
         assert [a['name'] for a in obj['attributes']] == [SYNTHWORLD_ATTRIBUTES[k] for k in top]
         assert [a['score'] for a in obj['attributes']] == pytest.approx(attr[m, top].tolist())
         for a in obj['attributes']:
-            assert a['parent'] == pred['attribute_types'][pred['attribute_names'].index(a['name'])]
+            index = pred['attribute_names'].index(a['name'])
+            assert a['parent'] == pred['attribute_types'][index]
     with open(tmp_path / 'preds' / 'img.json') as file:
         written = json.load(file)
     assert written['objects'] == pred['objects']
@@ -153,3 +154,39 @@ def test_zero_shot_config_keeps_its_pretrained_clip(tiny_rn_checkpoint, tiny_rn_
     (pred,) = inferencer(image, attributes=['color: red', 'color: blue'],
                          vocabulary=['circle', 'star'])['predictions']
     assert len(pred['objects']) == 1 and pred['objects'][0]['category'] in ('circle', 'star')
+
+
+def test_demo_attribute_task_writes_json_and_overlay(tiny_attr, tmp_path, capsys):
+    from ovseg.testing import load_script
+    config, ckpt, image = tiny_attr
+    boxes = tmp_path / 'boxes.json'
+    boxes.write_text(json.dumps({'img.png': [[2, 3, 30, 40], [40, 10, 79, 47]]}))
+    result = load_script('demo/image_demo.py').main([
+        image, config, ckpt, '--boxes', str(boxes), '--top-k', '2',
+        '--out-dir', str(tmp_path / 'out')])
+    (pred,) = result['predictions']
+    assert len(pred['objects']) == 2 and len(pred['objects'][0]['attributes']) == 2
+    written = json.loads((tmp_path / 'out' / 'preds' / 'img.json').read_text())
+    assert written['objects'] == pred['objects']
+    assert (tmp_path / 'out' / 'vis' / 'img.png').is_file()
+    out = capsys.readouterr().out
+    parent = pred['objects'][0]['attributes'][0]['parent']
+    assert 'box 1 [40.0, 10.0, 79.0, 47.0]' in out and f'({parent})' in out
+
+
+def test_demo_unknown_parent_type_is_one_error_line(tiny_attr, tmp_path, capsys):
+    """Through the demo's run_cli (in process: a subprocess costs a minute on 2 busy cores)."""
+    from ovseg.apis.cli import run_cli
+    from ovseg.testing import load_script
+    config, ckpt, image = tiny_attr
+    attributes = tmp_path / 'attributes.txt'
+    attributes.write_text('color: red\nmood: happy\n')
+    demo = load_script('demo/image_demo.py')
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli(lambda: demo.main([image, config, ckpt, '--attributes', str(attributes),
+                                   '--out-dir', str(tmp_path / 'o')]))
+    assert exit_info.value.code == 1
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert lines == [f"error: {attributes}, line 2: unknown parent type 'mood' of 'happy' "
+                     '(known: color, fill, pattern, size)']
