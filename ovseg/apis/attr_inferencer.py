@@ -15,14 +15,11 @@ detector's boxes can be passed in as that JSON). Example::
 import json
 import os
 import os.path as osp
-import warnings
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
 import torch
-
-from mmengine.infer import BaseInferencer
 
 from ovseg.models.attributes import clip_boxes, load_attribute_list
 from ovseg.models.clip.vocabulary import Vocabulary
@@ -30,7 +27,6 @@ from ovseg.utils.errors import InputError
 
 from .inferencer import OVSegInferencer
 from .inputs import InputItem, InputsType, expand_inputs
-from .zoo import resolve_model
 
 BoxesType = Union[None, str, Sequence, Dict[str, Sequence]]
 
@@ -98,14 +94,9 @@ class OVAttrInferencer(OVSegInferencer):
 
     def __init__(self, model: str, weights: Optional[str] = None, *, device: str = 'cpu',
                  show_progress: bool = True, cfg_options: Optional[dict] = None) -> None:
-        import ovseg.models  # noqa: F401  (registers the heads)
-        config, weights = resolve_model(model, weights)
-        self._cfg_options = cfg_options
-        self._vocabulary: Optional[Vocabulary] = None
         self._attributes: Optional[Vocabulary] = None
-        # BaseInferencer's, not OVSegInferencer's: that one reads a segmentor's test_cfg
-        BaseInferencer.__init__(self, model=config, weights=weights, device=device,
-                                scope='mmseg', show_progress=show_progress)
+        super().__init__(model, weights, device=device, show_progress=show_progress,
+                         cfg_options=cfg_options)
         if not hasattr(self.model, 'predict_boxes'):
             raise InputError(f'{type(self.model).__name__} is no attribute model (it has no '
                              'predict_boxes); use OVSegInferencer or OVDetInferencer')
@@ -301,16 +292,12 @@ class OVAttrInferencer(OVSegInferencer):
             VocabularyError: a bad vocabulary or attribute list (file and line named).
             BoxFileError: malformed boxes. ImageReadError: when no image could be read.
         """
-        from rich.progress import track
         if top_k < 1:
             raise InputError(f'top_k must be at least 1, not {top_k}')
         self._use_vocabulary(vocabulary)
         self._use_attributes(attributes)
         given = read_boxes(boxes)
-        items, total = expand_inputs(inputs)
-        show = self.show_progress if show_progress is None else show_progress
-        if show and total > 1:
-            items = track(items, total=total, description='Recognising attributes')
+        items = self._tracked(*expand_inputs(inputs), show_progress, 'Recognising attributes')
         errors: list = []
         predictions, views = [], []
         draw = return_vis or bool(out_dir)
@@ -330,13 +317,7 @@ class OVAttrInferencer(OVSegInferencer):
                     views += vis
             for item in batch_items:
                 item.array = None  # the image is not kept once drawn
-        if errors and not predictions:
-            from ovseg.compat.image import ImageReadError
-            raise ImageReadError(errors[0]['error'])
-        if errors:
-            warnings.warn(f'skipped {len(errors)} image(s) (result["errors"]): '
-                          f'{errors[0]["error"]}' + (' ...' if len(errors) > 1 else ''),
-                          stacklevel=2)
+        self._report_errors(errors, predictions)
         return dict(predictions=predictions, visualization=[v['overlay'] for v in views],
                     errors=errors)
 
