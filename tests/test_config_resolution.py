@@ -70,6 +70,7 @@ PUBLISH_NAMES: Dict[str, str] = {
     'configs/denseclip/denseclip-mask-rcnn_synthclip-vit-s_fpn_1xb4-1k_synthworld-160.py':
         'synthworld-denseclip-mask-rcnn-vit-s',
     'configs/proposals/pmp_r18-w16_1xb8-1k_synthworld-128x128.py': 'synthworld-pmp-r18',
+    'configs/attributes/clip-attr_synthclip-rn-s_synthworld.py': 'synthworld-clip-attr-rn-s',
     'configs/proposals/mask2former-ov_r18-w16_1xb8-1k_synthworld-128x128.py':
         'synthworld-mask2former-ov-r18',
 }

@@ -8,4 +8,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 default_hooks = dict(checkpoint=dict(interval={{_base_.max_iters}}))
-custom_hooks = [dict(type='AttributeVocabularyHook')]
+# After training, PublishWeightsHook writes the weights into the ovseg weights cache under
+# the name 'synthworld-clip-attr-rn-s' (demo and model zoo read them by that name).
+custom_hooks = [dict(type='AttributeVocabularyHook'),
+                dict(type='PublishWeightsHook', name='synthworld-clip-attr-rn-s')]

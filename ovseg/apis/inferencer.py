@@ -67,7 +67,8 @@ class OVSegInferencer(BaseInferencer):
         self._warned_score_map = False
         super().__init__(model=config, weights=weights, device=device, scope='mmseg',
                          show_progress=show_progress)
-        self._predict_from = (self.model.test_cfg or {}).get('predict_from')
+        # models without a test_cfg (attribute models) have no DenseCLIP prediction path
+        self._predict_from = (getattr(self.model, 'test_cfg', None) or {}).get('predict_from')
 
     # ------------------------------------------------------------------ construction
     def _init_model(self, cfg, weights: Optional[str], device: str = 'cpu') -> torch.nn.Module:
@@ -314,7 +315,6 @@ class OVSegInferencer(BaseInferencer):
         Raises:
             VocabularyError: a bad vocabulary. ImageReadError: when no image could be read.
         """
-        from rich.progress import track
         if score_maps and not hasattr(self.model, '_language_guide'):
             raise InputError(f'score_maps needs a DenseCLIP model; this is '
                              f'{type(self.model).__name__}')
@@ -322,10 +322,7 @@ class OVSegInferencer(BaseInferencer):
             raise InputError(f'proposals needs a two-stage model (TwoStageOVSegmentor); this '
                              f'is {type(self.model).__name__}')
         self._use_vocabulary(vocabulary)
-        items, total = expand_inputs(inputs)
-        show = self.show_progress if show_progress is None else show_progress
-        if show and total > 1:
-            items = track(items, total=total, description='Segmenting')
+        items = self._tracked(*expand_inputs(inputs), show_progress, 'Segmenting')
         errors: list = []
         predictions, views = [], []
         draw = return_vis or bool(out_dir)
@@ -340,17 +337,33 @@ class OVSegInferencer(BaseInferencer):
                 views += vis
             for item in batch_items:
                 item.array = None  # the image is not kept once drawn
+        self._report_errors(errors, predictions)
+        return dict(predictions=predictions, visualization=[v['overlay'] for v in views],
+                    views=views, errors=errors)
+
+    # ------------------------------------------------------------------ helpers
+    def _tracked(self, items: Iterable[InputItem], total: int, show_progress: Optional[bool],
+                 description: str) -> Iterable[InputItem]:
+        """``items`` behind a progress bar when shown (``show_progress``, else the
+        constructor's choice) and there is more than one image."""
+        show = self.show_progress if show_progress is None else show_progress
+        if not (show and total > 1):
+            return items
+        from rich.progress import track
+        return track(items, total=total, description=description)
+
+    @staticmethod
+    def _report_errors(errors: List[dict], predictions: list) -> None:
+        """The end of a call: no image read raises the first error
+        (:class:`~ovseg.compat.image.ImageReadError`); skipped images give one warning."""
         if errors and not predictions:
             from ovseg.compat.image import ImageReadError
             raise ImageReadError(errors[0]['error'])
         if errors:
             warnings.warn(f'skipped {len(errors)} image(s) (result["errors"]): '
                           f'{errors[0]["error"]}' + (' ...' if len(errors) > 1 else ''),
-                          stacklevel=2)
-        return dict(predictions=predictions, visualization=[v['overlay'] for v in views],
-                    views=views, errors=errors)
+                          stacklevel=3)
 
-    # ------------------------------------------------------------------ helpers
     def _colors(self) -> List[Tuple[int, int, int]]:
         """The dataset palette for the model's own classes, generated colours otherwise."""
         from ovseg.visualization import palette

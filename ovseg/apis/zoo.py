@@ -20,7 +20,7 @@ from ovseg.utils.weights import is_weights_name, resolve_weights
 
 #: The repository root (configs are named relative to it).
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TASKS = ('semantic', 'instance', 'detection')
+TASKS = ('semantic', 'instance', 'detection', 'attribute')
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class ModelInfo:
     Args:
         name (str): short name (``OVSegInferencer(name)``).
         task (str): ``'semantic'`` (:class:`~ovseg.apis.OVSegInferencer`), ``'instance'`` or
-            ``'detection'`` (:class:`~ovseg.apis.OVDetInferencer`).
+            ``'detection'`` (:class:`~ovseg.apis.OVDetInferencer`), ``'attribute'``
+            (:class:`~ovseg.apis.OVAttrInferencer`).
         config (str): config file, relative to the repository root.
         weights (str, optional): checkpoint path (relative paths: to the working directory,
             then the repository root) or a registered weights name; None: the config's
@@ -92,6 +93,23 @@ def _weights_file(info: ModelInfo) -> str:
             return path
     raise InputError(f'the weights of model {info.name!r} ({info.weights}) are missing: run '
                      f'`{info.command}`')
+
+
+def model_task(model: str) -> str:
+    """The task of a zoo name (its entry's) or of a config file: ``'attribute'`` for a model
+    that names the attributes of given boxes (it has ``predict_boxes``: CLIP-Attr), else
+    ``'semantic'`` (configs do not say whether they detect; the demo segments).
+
+    Raises:
+        UnknownModelError: ``model`` is neither a file nor a zoo name.
+    """
+    if not osp.isfile(model):
+        return get_model(model).task
+    import ovseg.models  # noqa: F401  (registers the heads)
+    from mmengine.config import Config
+    from mmengine.registry import MODELS
+    cls = MODELS.get(Config.fromfile(model).model.get('type', ''))
+    return 'attribute' if cls is not None and hasattr(cls, 'predict_boxes') else 'semantic'
 
 
 def resolve_model(model: str, weights: Optional[str] = None) -> Tuple[str, Optional[str]]:
@@ -159,6 +177,14 @@ for _kind, _task in (('retinanet', 'detection'), ('mask-rcnn', 'instance')):
               description=f'DenseCLIP {_kind} on the SynthWorld ViT CLIP, 14 things '
                           '(OVDetInferencer; a vocabulary renames its classes)',
               command=f'{_TRAIN}{_cfg}')
+_ATTR = 'configs/attributes/clip-{}_synthclip-rn-s_synthworld.py'
+add_model('synthworld-clip-attr-rn-s', task='attribute', config=_ATTR.format('attr'),
+          weights='synthworld-clip-attr-rn-s',
+          description='CLIP-Attr on the SynthWorld RN CLIP: category and attributes (with parent '
+                      'types) of given boxes', command=f"{_TRAIN}{_ATTR.format('attr')}")
+add_model('synthworld-clip-zero-shot-rn-s', task='attribute', config=_ATTR.format('zero-shot'),
+          weights=None, description='zero-shot CLIP-Attr baseline: the SynthWorld RN CLIP with '
+                                    'hand-written attribute prompts', command='make quickstart')
 add_model('ovseg-sam-vit-b-clip-vit-b16-ade20k', task='semantic',
           config='configs/mask_adapted/ovseg_sam-vit-b_clip-vit-b16_ade20k-640.py', weights=None,
           description="SAM proposals + CLIP ViT-B/16 crops, zero-shot (OVSeg's mask-adapted CLIP: "

@@ -95,6 +95,9 @@ for _name, _description, _command in (
          'configs), 17 seen classes, 300 iterations',
          _TRAIN + 'proposals/mask2former-ov_r18-w16_synthclip-rn-s-ft_1xb8-300_synthworld-'
          '128x128.py'),
+        ('synthworld-clip-attr-rn-s', 'CLIP-Attr (attribute and category prompts, '
+         'frozen image tower) on synthworld-rn-s, 600 iterations',
+         _TRAIN + 'attributes/clip-attr_synthclip-rn-s_synthworld.py'),
         ('synthworld-denseclip-retinanet-vit-s', 'DenseCLIP RetinaNet on synthworld-vit-s',
          _TRAIN + 'denseclip/denseclip-retinanet_synthclip-vit-s_fpn_1xb4-1k_synthworld-160.py'),
         ('synthworld-denseclip-mask-rcnn-vit-s', 'DenseCLIP Mask R-CNN on synthworld-vit-s',

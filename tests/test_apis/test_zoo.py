@@ -16,7 +16,7 @@ def test_entries_name_existing_configs_and_a_command():
     for info in models:
         assert osp.isfile(osp.join(REPO_ROOT, info.config)), info
         assert info.command and info.description and info.task in ('semantic', 'detection',
-                                                                   'instance')
+                                                                   'instance', 'attribute')
     assert [m.name for m in list_models('instance')] == ['synthworld-denseclip-mask-rcnn-vit-s']
     assert 'tools/convert/denseclip.py' in get_model('denseclip-r50-ade20k').command
 
@@ -52,7 +52,8 @@ def test_trained_synthworld_heads_are_weights_names_with_the_zoo_command():
     assert {m.name for m in heads} == {
         'synthworld-denseclip-rn-s', 'synthworld-denseclip-vit-s', 'synthworld-pmp-r18',
         'synthworld-mask2former-ov-r18', 'synthworld-denseclip-retinanet-vit-s',
-        'synthworld-denseclip-mask-rcnn-vit-s', 'synthworld-quickstart-denseclip-rn-s'}
+        'synthworld-denseclip-mask-rcnn-vit-s', 'synthworld-quickstart-denseclip-rn-s',
+        'synthworld-clip-attr-rn-s'}
     for info in heads:
         assert is_weights_name(info.weights), info
         # the command that publishes the name trains the entry's own config
@@ -61,3 +62,16 @@ def test_trained_synthworld_heads_are_weights_names_with_the_zoo_command():
         with pytest.raises(MissingWeightsError) as err:
             resolve_model(info.name)
         assert '\n' not in str(err.value) and str(err.value).endswith(f'run `{info.command}`')
+
+
+def test_attribute_models_and_task_of_a_config():
+    from ovseg.apis.zoo import model_task
+    assert {m.name for m in list_models('attribute')} == {'synthworld-clip-attr-rn-s',
+                                                          'synthworld-clip-zero-shot-rn-s'}
+    assert model_task('synthworld-clip-attr-rn-s') == 'attribute'
+    assert model_task(osp.join(REPO_ROOT, get_model('synthworld-clip-zero-shot-rn-s').config)) \
+        == 'attribute'
+    assert model_task(osp.join(REPO_ROOT, get_model('synthworld-denseclip-rn-s').config)) \
+        == 'semantic'
+    with pytest.raises(UnknownModelError):
+        model_task('nope')

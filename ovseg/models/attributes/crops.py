@@ -6,7 +6,8 @@ batched), so that both see identical pixels. mmcv's ``Resize(keep_ratio=True)`` 
 cover the last two steps for one image but pad bottom-right and work on numpy images one at a
 time; the crop around a box has no mmcv/mmdet transform.
 """
-from typing import Sequence, Union
+import warnings
+from typing import Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -49,6 +50,44 @@ def enlarge_boxes(boxes: Tensor, scales: Union[float, Tensor], height: int,
         raise ValueError(f'box {index} {boxes[index].tolist()} has no area inside the '
                          f'{height}x{width} image')
     return torch.cat([low, high], dim=1).long()  # (N, 4)
+
+
+def clip_boxes(boxes: Tensor, height: int, width: int, *,
+               image: str = 'the image') -> Tuple[Tensor, Tensor]:
+    """Boxes given by a user, clipped to the image; those with nothing left are skipped.
+
+    For boxes from outside the model (``--boxes``, an API call): a box that crosses the
+    border is clipped to it; one with no area inside the image (outside it, degenerate
+    ``x2 <= x1`` or ``y2 <= y1`` after clipping, not finite) is dropped with a warning that
+    names its index and ``image``. :func:`enlarge_boxes` (and so :func:`crop_boxes`) raise
+    on such boxes instead: they are for boxes the pipeline made.
+
+    Args:
+        boxes (Tensor): (N, 4) x1, y1, x2, y2 in pixels.
+        height (int): image height H.
+        width (int): image width W.
+        image (str): how the warning names the image (its path). Defaults to 'the image'.
+
+    Returns:
+        tuple[Tensor, Tensor]: the kept boxes (M, 4) float, clipped to [0, W] x [0, H], and
+        their indices into ``boxes`` (M,) int64.
+
+    Examples:
+        >>> kept, index = clip_boxes(torch.tensor([[-5., 2., 10., 8.], [4., 4., 30., 9.]]),
+        ...                          16, 16, image='a.png')
+        >>> kept.tolist(), index.tolist()
+        ([[0.0, 2.0, 10.0, 8.0], [4.0, 4.0, 16.0, 9.0]], [0, 1])
+    """
+    boxes = boxes.float().reshape(-1, 4)
+    finite = torch.isfinite(boxes).all(dim=1)  # (N,)
+    limit = boxes.new_tensor([width, height, width, height])
+    clipped = torch.nan_to_num(boxes).clamp(min=0).minimum(limit)  # (N, 4)
+    keep = finite & (clipped[:, 2] > clipped[:, 0]) & (clipped[:, 3] > clipped[:, 1])
+    for index in (~keep).nonzero().flatten().tolist():
+        warnings.warn(f'box {index} {boxes[index].tolist()} of {image} has no area inside '
+                      f'the {height}x{width} image: skipped', stacklevel=2)
+    index = keep.nonzero().flatten()
+    return clipped[index], index
 
 
 def crop_boxes(image: Tensor, boxes: Tensor, *, size: int, scales: Union[float, Tensor] = 1.0,

@@ -1,6 +1,6 @@
 """OvarNet's attribute prompts on the shared text classifier: learnable vectors around the
 name and its parent type."""
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import open_clip
 import torch
@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from mmengine.registry import MODELS
 from torch import Tensor
 
+from ..clip.templates import format_prompt, get_attribute_templates
 from ..clip.text_classifier import TextClassifier, VocabularyLike
 from ..clip.text_encoder import CLIPTextEncoder, get_clip_tokenizer
 from ..clip.vocabulary import Vocabulary, VocabularyError
@@ -46,6 +47,13 @@ class AttributePromptClassifier(TextClassifier):
         num_context_tokens (int): learnable vectors, split in three equal parts; 0 gives
             the plain prompt ``[SOT] <name> <parent> [EOT]`` (a zero-shot baseline).
             Defaults to 30.
+        templates (str | Sequence[str], optional): hand-written prompts instead of the
+            layout above, for zero-shot CLIP (needs ``num_context_tokens=0``): a set of
+            :func:`~ovseg.models.clip.templates.list_attribute_template_sets` or templates
+            with ``{}`` (the name) and optionally ``{article}`` and ``{parent}``. The
+            embeddings of one synonym's templates are averaged (CLIP's prompt ensemble),
+            so :meth:`encode_prompts` still gives one embedding per synonym.
+            Defaults to None.
         vocabulary (Vocabulary, optional): initial classes, with parents. Defaults to None.
         synonyms (str, optional): synonym rule (:class:`TextClassifier`). Defaults to None.
         chunk_size (int): prompts per text-encoder call. Defaults to 256.
@@ -64,10 +72,16 @@ class AttributePromptClassifier(TextClassifier):
     def __init__(self, *, text_encoder: Union[dict, CLIPTextEncoder],
                  num_context_tokens: int = 30, vocabulary: Optional[VocabularyLike] = None,
                  synonyms: Optional[str] = None, chunk_size: int = 256,
+                 templates: Union[None, str, Sequence[str]] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if num_context_tokens < 0 or num_context_tokens % 3:
             raise ValueError(f'num_context_tokens must be a multiple of 3 (three equal '
                              f'parts), not {num_context_tokens}')
+        if templates is not None and num_context_tokens:
+            raise ValueError('templates replace the learnable vectors: give '
+                             f'num_context_tokens=0, not {num_context_tokens}')
+        self.prompt_templates: Optional[Tuple[str, ...]] = (
+            None if templates is None else get_attribute_templates(templates))
         super().__init__(text_encoder=text_encoder, templates='single', vocabulary=vocabulary,
                          synonyms=synonyms, num_context_tokens=num_context_tokens,
                          strict_length=True, chunk_size=chunk_size, init_cfg=init_cfg)
@@ -79,7 +93,28 @@ class AttributePromptClassifier(TextClassifier):
         self._tokenizer = tokenizer
 
     def _cache_key(self, vocab: Vocabulary) -> tuple:
-        return (vocab.texts, vocab.parents)
+        return (self.prompt_templates, vocab.texts, vocab.parents)
+
+    def _layouts(self, name: str, parent: str) -> List[List[int]]:
+        """The token layouts of one synonym: its prompt, or one per hand-written template."""
+        if self.prompt_templates is None:
+            return [self.prompt_layout(name, parent)]
+        tok = self._tokenizer
+        return [[tok.sot_token_id] + tok.encode(format_prompt(t, name, parent=parent))
+                + [tok.eot_token_id] for t in self.prompt_templates]
+
+    def encode_prompts(self, vocabulary: VocabularyLike) -> Tuple[Tensor, Tensor]:
+        """(T, D) embeddings, one per synonym, L2-normalised over D, and their class (T,).
+
+        With ``templates``, a synonym's embedding is the renormalised mean of its M
+        templates' embeddings (the base class encodes the T·M template prompts).
+        """
+        embeddings, class_index = super().encode_prompts(vocabulary)  # (T·M, D), (T·M,)
+        if self.prompt_templates is None or len(self.prompt_templates) == 1:
+            return embeddings, class_index
+        m = len(self.prompt_templates)
+        mean = embeddings.reshape(-1, m, embeddings.shape[-1]).mean(dim=1)  # (T, D)
+        return F.normalize(mean, dim=-1), class_index[::m]
 
     def prompt_layout(self, name: str, parent: str) -> List[int]:
         """Token ids of one prompt, ``CONTEXT_SLOT`` (-1) where a learnable vector goes.
@@ -108,12 +143,13 @@ class AttributePromptClassifier(TextClassifier):
         limit = self.text_encoder.context_length
         for k, (texts, parent) in enumerate(zip(vocab.texts, vocab.parents)):
             for text in texts:
-                layout = self.prompt_layout(text, parent)
-                if len(layout) > limit:
-                    raise ValueError(f'the prompt of {vocab.names[k]!r} ({parent!r}) has '
-                                     f'{len(layout)} tokens, over the context length {limit}')
-                layouts.append(layout)
-                class_index.append(k)
+                for layout in self._layouts(text, parent):  # a synonym's rows are adjacent
+                    if len(layout) > limit:
+                        raise ValueError(f'the prompt of {vocab.names[k]!r} ({parent!r}) has '
+                                         f'{len(layout)} tokens, over the context length '
+                                         f'{limit}')
+                    layouts.append(layout)
+                    class_index.append(k)
         # Causal attention: padding after [EOT] cannot change its feature, so pad to the longest.
         length = (limit if self.text_encoder.attn_mask is None
                   else max(len(layout) for layout in layouts))

@@ -43,6 +43,48 @@ TEMPLATE_SETS: Dict[str, Tuple[str, ...]] = {
 }
 
 
+# Zero-shot attribute prompts (the CLIP baseline of CLIP-Attr / OvarNet): ``{}`` is the
+# attribute (or category) and ``{parent}`` its parent type, e.g. 'red' with 'color'. Hand-written
+# here, in the spirit of CLIP's ensembles; the OVAD benchmark's CLIP baseline also puts the
+# attribute before a noun. Used by AttributePromptClassifier(templates=...), which averages the
+# embeddings of a class's templates as CLIP does.
+ATTRIBUTE_TEMPLATE_SETS: Dict[str, Tuple[str, ...]] = {
+    'attribute': (
+        'a photo of a {} {parent}.',
+        'a photo of {article} {} object.',
+        'a photo of something {}.',
+        'the {parent} of the object is {}.',
+    ),
+    # the noun-phrase form that SynthWorld captions use ('a large red star', 'a star'), with
+    # 'shape' (the captions' word for objects) or the parent type as the noun
+    'synthworld_attribute': (
+        '{article} {}',
+        '{article} {} shape',
+        '{article} {} {parent}',
+    ),
+}
+
+
+def list_attribute_template_sets() -> List[str]:
+    """Names accepted by :func:`get_attribute_templates`: ``attribute`` (4 photo templates
+    with the parent type) and ``synthworld_attribute`` (3 SynthWorld noun phrases)."""
+    return list(ATTRIBUTE_TEMPLATE_SETS)
+
+
+def get_attribute_templates(templates: Union[str, Sequence[str]]) -> Tuple[str, ...]:
+    """An attribute template set by name, or the templates of :func:`get_templates`.
+
+    Examples:
+        >>> get_attribute_templates('attribute')[0]
+        'a photo of a {} {parent}.'
+        >>> get_attribute_templates('{} {parent}')
+        ('{} {parent}',)
+    """
+    if isinstance(templates, str) and templates in ATTRIBUTE_TEMPLATE_SETS:
+        return ATTRIBUTE_TEMPLATE_SETS[templates]
+    return get_templates(templates)
+
+
 def list_template_sets() -> List[str]:
     """Names accepted by :func:`get_templates`: ``vild`` (14), ``imagenet`` (80),
     ``imagenet_simple`` (7), ``single``, ``name`` (the bare class name) and ``synthworld``
@@ -78,11 +120,19 @@ def get_templates(templates: Union[str, Sequence[str]]) -> Tuple[str, ...]:
     return templates
 
 
-def format_prompt(template: str, name: str) -> str:
-    """Fill ``template``'s ``{}`` with ``name`` and its ``{article}`` with name's article.
+def format_prompt(template: str, name: str, **fields: str) -> str:
+    """Fill ``template``'s ``{}`` with ``name``, its ``{article}`` with name's article and any
+    other named field from ``fields`` (``parent=`` for attribute templates).
 
     Examples:
         >>> format_prompt('{article} {}', 'arrow'), format_prompt('a photo of a {}.', 'arrow')
         ('an arrow', 'a photo of a arrow.')
+        >>> format_prompt('{article} {} {parent}', 'orange', parent='color')
+        'an orange color'
     """
-    return template.format(name, article=indefinite_article(name))
+    try:
+        return template.format(name, article=indefinite_article(name), **fields)
+    except KeyError as err:
+        raise ValueError(f'template {template!r} has the field {{{err.args[0]}}}, which is '
+                         f'not given (given: {{}}, {{article}}'
+                         + ''.join(f', {{{k}}}' for k in fields) + ')') from None

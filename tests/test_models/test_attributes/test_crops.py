@@ -1,8 +1,10 @@
 """Tests for ovseg/models/attributes/crops.py."""
+import warnings
+
 import pytest
 import torch
 
-from ovseg.models.attributes import crop_boxes, enlarge_boxes
+from ovseg.models.attributes import clip_boxes, crop_boxes, enlarge_boxes
 
 
 def test_enlarge_boxes_scales_around_the_centre_and_clips():
@@ -38,3 +40,30 @@ def test_crops_are_deterministic_for_a_fixed_scale():
     assert torch.equal(first, crop_boxes(image, boxes, size=24, scales=1.1))
     # one batched call equals one call per box
     assert torch.equal(first[1:], crop_boxes(image, boxes[1:], size=24, scales=1.1))
+
+
+def test_clip_boxes_clips_to_the_image_and_skips_boxes_with_nothing_left():
+    boxes = torch.tensor([[-5.0, 2.0, 10.0, 8.0],  # crosses the left border: clipped
+                          [3.0, 3.0, 3.0, 9.0],  # degenerate (no width)
+                          [60.0, 0.0, 70.0, 10.0],  # right of the 40x50 image
+                          [8.0, 9.0, 2.0, 12.0],  # x2 < x1
+                          [0.0, 0.0, float('nan'), 5.0],  # not finite
+                          [40.0, 30.0, 80.0, 60.0]])  # crosses the bottom-right corner
+    with pytest.warns(UserWarning) as caught:
+        kept, index = clip_boxes(boxes, 40, 50, image='scene.png')
+    assert index.tolist() == [0, 5]
+    assert kept.tolist() == [[0.0, 2.0, 10.0, 8.0], [40.0, 30.0, 50.0, 40.0]]
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 4
+    for box, message in zip((1, 2, 3, 4), messages):
+        assert message.startswith(f'box {box} ') and 'of scene.png' in message
+        assert 'skipped' in message
+
+
+def test_clip_boxes_of_good_boxes_warns_nothing():
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        kept, index = clip_boxes(torch.tensor([[1.0, 2.0, 3.0, 4.0]]), 10, 10)
+    assert kept.tolist() == [[1.0, 2.0, 3.0, 4.0]] and index.tolist() == [0]
+    kept, index = clip_boxes(torch.zeros(0, 4), 10, 10)
+    assert kept.shape == (0, 4) and index.shape == (0,)

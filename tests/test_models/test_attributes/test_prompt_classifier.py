@@ -87,3 +87,36 @@ def test_synonym_pooling_mean_in_training_max_at_test():
                                                                           [-0.5, 2.5]]
     assert pool_prompt_logits(logits, index, 2, mode='max').tolist() == [[4.0, 0.5],
                                                                          [0.0, 3.0]]
+
+
+def test_templates_average_clip_embeddings_per_synonym(tiny_vit_checkpoint, tiny_vit_clip):
+    """Hand-written templates: each synonym's embedding is the renormalised mean of CLIP's
+    embeddings of its filled templates ({article}, {parent} filled)."""
+    encoder = CLIPTextEncoder(model_name=TINY_VIT, pretrained=tiny_vit_checkpoint)
+    templates = ['a photo of {article} {} thing.', 'the {parent} is {}.']
+    classifier = AttributePromptClassifier(text_encoder=encoder, num_context_tokens=0,
+                                           templates=templates)
+    classifier.init_weights()
+    classifier.eval()
+    vocab = Vocabulary(['orange, amber', 'dotted'], parents=['color', 'pattern'])
+    embeddings, class_index = classifier.encode_prompts(vocab)
+    texts = [['a photo of an orange thing.', 'the color is orange.'],
+             ['a photo of an amber thing.', 'the color is amber.'],
+             ['a photo of a dotted thing.', 'the pattern is dotted.']]
+    clip = [F.normalize(tiny_vit_clip.encode_text(open_clip.tokenize(t)), dim=-1).mean(0)
+            for t in texts]
+    torch.testing.assert_close(embeddings, F.normalize(torch.stack(clip), dim=-1),
+                               atol=1e-5, rtol=1e-5)
+    assert class_index.tolist() == [0, 0, 1]
+    # the class embeddings (encode) average all of a class's synonyms x templates
+    assert classifier.encode(vocab).shape == (2, 32)
+
+
+def test_templates_by_set_name_and_need_no_vectors():
+    encoder = CLIPTextEncoder(model_name=TINY_VIT)
+    classifier = AttributePromptClassifier(text_encoder=encoder, num_context_tokens=0,
+                                           templates='synthworld_attribute')
+    assert classifier.prompt_templates[0] == '{article} {}'
+    assert classifier.context is None
+    with pytest.raises(ValueError, match='num_context_tokens=0'):
+        AttributePromptClassifier(text_encoder=encoder, templates='attribute')
