@@ -1,11 +1,12 @@
 """Shared CLIP core: open_clip image/text towers with dense outputs, text classifier, loading,
-CLIP pixel statistics and the pixel-text score map.
+CLIP pixel statistics, the pixel-text score map and calibrated stacking of seen-class scores.
 
 Importing this package registers the modules in mmengine's root ``MODELS`` (searched by
 mmseg and mmdet scopes) and the open_clip architectures in ``model_configs/``.
 """
 from ovseg.compat.torchscript import is_torchscript_archive, read_torchscript_state_dict
 
+from .calibration import calibrated_stacking, seen_class_mask
 from .loading import (build_clip_tower, clip_model_config, create_clip, list_clip_models,
                       load_clip_tower, load_clip_weights, read_clip_checkpoint,
                       register_model_configs, resize_pos_embed, resize_text_pos_embed,
@@ -32,5 +33,6 @@ __all__ = [
     'load_clip_tower', 'load_clip_weights', 'load_vocabulary', 'normalize_image',
     'pixel_text_score', 'read_clip_checkpoint',
     'read_torchscript_state_dict', 'register_model_configs', 'resize_pos_embed',
-    'resize_text_pos_embed', 'resolve_pretrained', 'select_tower', 'split_synonyms',
+    'resize_text_pos_embed', 'resolve_pretrained', 'seen_class_mask', 'select_tower',
+    'split_synonyms',
 ]
