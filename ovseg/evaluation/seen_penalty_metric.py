@@ -11,7 +11,7 @@ from mmseg.registry import METRICS
 
 from ..models.clip.calibration import calibrated_stacking
 
-_SELECT_BY = ('hIoU', 'hIoU_ignored')
+_SELECT_BY = ('hIoU', 'hIoU_region')
 
 
 def _harmonic(a: float, b: float) -> float:
@@ -37,16 +37,18 @@ class SeenPenaltySweepMetric(BaseMetric):
     On a split with unseen labels (SynthWorld val) it reports, per penalty,
     ``mIoU_seen``, ``mIoU_unseen`` and their harmonic mean ``hIoU``, as
     :class:`OpenVocabIoUMetric`. On a train split, where the unseen things carry the
-    ignore label (SynthWorld train maps mark exactly them 255), it reports
-    ``unseen_IoU_ignored``: the IoU of the ignored pixels with the pixels predicted as
-    any unseen class (the unseen classes merged into one), and
-    ``hIoU_ignored``, its harmonic mean with ``mIoU_seen`` (the seen classes are
-    labelled there). ``best_penalty`` maximises ``select_by``.
+    ignore label (SynthWorld train maps mark exactly them 255), unseen mIoU is undefined;
+    there the metric reports ``unseen_region_IoU``: the IoU of the unseen region (the
+    ignored pixels plus any pixel labelled with an unseen class) with the pixels
+    predicted as any unseen class (the unseen classes merged into one: found, whatever
+    the name), and ``hIoU_region``, its harmonic mean with ``mIoU_seen`` (the seen
+    classes are labelled there). On val the same region number separates finding the
+    unseen things from naming them. ``best_penalty`` maximises ``select_by``.
 
     Args:
         penalties (Sequence[float]): seen-class penalties, in logit units, >= 0.
-        select_by (str): ``'hIoU_ignored'`` (train splits) or ``'hIoU'`` (splits with
-            unseen labels). Defaults to ``'hIoU_ignored'``.
+        select_by (str): ``'hIoU_region'`` (train splits) or ``'hIoU'`` (splits with
+            unseen labels). Defaults to ``'hIoU_region'``.
         seen_key (str): metainfo key of the per-class seen flags. Defaults to ``'seen'``.
         ignore_index (int): label of unlabelled pixels. Defaults to 255.
         iou_metrics (Sequence[str]): only ``['mIoU']``, accepted so that the metric can
@@ -60,7 +62,7 @@ class SeenPenaltySweepMetric(BaseMetric):
         "test_evaluator.penalties=[0,1,2]"`` with ``test_dataloader`` on a held-out split.
     """
 
-    def __init__(self, *, penalties: Sequence[float], select_by: str = 'hIoU_ignored',
+    def __init__(self, *, penalties: Sequence[float], select_by: str = 'hIoU_region',
                  seen_key: str = 'seen', ignore_index: int = 255,
                  iou_metrics: Sequence[str] = ('mIoU',), collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -85,7 +87,7 @@ class SeenPenaltySweepMetric(BaseMetric):
         return torch.as_tensor(list(seen), dtype=torch.bool)
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
-        """Per penalty: (intersect, union) of the K classes and of the ignored region.
+        """Per penalty: (intersect, union) of the K classes and of the unseen region.
 
         Args:
             data_batch (dict): unused.
@@ -100,37 +102,38 @@ class SeenPenaltySweepMetric(BaseMetric):
             if logits.shape[0] != num_classes:
                 raise ValueError(f'seg_logits have {logits.shape[0]} classes, the dataset '
                                  f'{num_classes}')
-            ignored = label == self.ignore_index  # (H, W)
+            unseen_ids = torch.nonzero(~seen).flatten()
+            region = (label == self.ignore_index) | torch.isin(label, unseen_ids)  # (H, W)
             per_penalty = []
             for penalty in self.penalties:
                 pred = calibrated_stacking(logits, seen, penalty, dim=0).argmax(0)  # (H, W)
                 inter, union, _, _ = IoUMetric.intersect_and_union(
                     pred, label, num_classes, self.ignore_index)
                 as_unseen = ~seen[pred]  # (H, W)
-                per_penalty.append((inter, union, int((ignored & as_unseen).sum()),
-                                    int((ignored | as_unseen).sum())))
+                per_penalty.append((inter, union, int((region & as_unseen).sum()),
+                                    int((region | as_unseen).sum())))
             self.results.append(per_penalty)
 
     def compute_metrics(self, results: List[list]) -> Dict[str, float]:
         """Per penalty ``p``: ``p{p}/mIoU_seen``, ``p{p}/mIoU_unseen``, ``p{p}/hIoU``,
-        ``p{p}/unseen_IoU_ignored``, ``p{p}/hIoU_ignored`` (percent), and
+        ``p{p}/unseen_region_IoU``, ``p{p}/hIoU_region`` (percent), and
         ``best_penalty`` by ``select_by``."""
         seen = self._seen().numpy()
         out: Dict[str, float] = OrderedDict()
         best, best_score = self.penalties[0], -1.0
-        lines = ['penalty | mIoU seen | mIoU unseen | hIoU | unseen IoU (ignored) | '
-                 'hIoU (ignored)']
+        lines = ['penalty | mIoU seen | mIoU unseen | hIoU | unseen region IoU | '
+                 'hIoU (region)']
         for i, penalty in enumerate(self.penalties):
             inter = sum(r[i][0] for r in results).numpy()
             union = sum(r[i][1] for r in results).numpy()
             with np.errstate(invalid='ignore', divide='ignore'):
                 iou = inter / union
             s, u = _mean_percent(iou[seen]), _mean_percent(iou[~seen])
-            ignored_union = sum(r[i][3] for r in results)
-            ui = (round(100 * sum(r[i][2] for r in results) / ignored_union, 2)
-                  if ignored_union else float('nan'))
+            region_union = sum(r[i][3] for r in results)
+            ui = (round(100 * sum(r[i][2] for r in results) / region_union, 2)
+                  if region_union else float('nan'))
             row = dict(mIoU_seen=s, mIoU_unseen=u, hIoU=round(_harmonic(s, u), 2),
-                       unseen_IoU_ignored=ui, hIoU_ignored=round(_harmonic(s, ui), 2))
+                       unseen_region_IoU=ui, hIoU_region=round(_harmonic(s, ui), 2))
             out.update({f'p{penalty:g}/{k}': v for k, v in row.items()})
             lines.append(' | '.join(f'{v:g}' for v in (penalty, *row.values())))
             score = row[self.select_by]

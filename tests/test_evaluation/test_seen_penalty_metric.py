@@ -34,6 +34,8 @@ def test_penalty_zero_matches_the_open_vocab_iou_metric():
     assert sweep['p1/mIoU_unseen'] == pytest.approx(50.0)
     assert sweep['p2/mIoU_unseen'] == 100.0 and sweep['p2/hIoU'] == 100.0
     assert sweep['best_penalty'] == 2.0
+    # the unseen region (pixels 2, 3) against the pixels predicted unseen, names aside
+    assert [sweep[f'p{p}/unseen_region_IoU'] for p in (0, 1, 2)] == [0.0, 50.0, 100.0]
 
 
 def test_ignored_pixels_stand_for_the_unseen_things():
@@ -41,9 +43,9 @@ def test_ignored_pixels_stand_for_the_unseen_things():
     out = _run(SeenPenaltySweepMetric(penalties=[0, 1.0, 2.0]),
                [_sample(LOGITS, [[0, 1, 255, 255]])])
     assert np.isnan(out['p0/mIoU_unseen'])
-    assert out['p0/unseen_IoU_ignored'] == 0.0
-    assert out['p1/unseen_IoU_ignored'] == pytest.approx(50.0)  # pixel 2 of {2, 3}
-    assert out['p2/unseen_IoU_ignored'] == pytest.approx(100.0)
+    assert out['p0/unseen_region_IoU'] == 0.0
+    assert out['p1/unseen_region_IoU'] == pytest.approx(50.0)  # pixel 2 of {2, 3}
+    assert out['p2/unseen_region_IoU'] == pytest.approx(100.0)
     assert out['p2/mIoU_seen'] == 100.0 and out['best_penalty'] == 2.0
 
 
