@@ -4,8 +4,9 @@ from .average_precision import average_precision
 from .box_matching import match_boxes
 from .open_vocab_iou_metric import OpenVocabIoUMetric
 from .retrieval_map_metric import RetrievalMAPMetric
+from .seen_penalty_metric import SeenPenaltySweepMetric
 from .zero_shot_metric import ZeroShotClassificationMetric, recall_at_k
 
 __all__ = ['AttributeMAPMetric', 'OpenVocabIoUMetric', 'RetrievalMAPMetric',
-           'ZeroShotClassificationMetric',
+           'SeenPenaltySweepMetric', 'ZeroShotClassificationMetric',
            'average_precision', 'frequency_groups', 'match_boxes', 'recall_at_k']

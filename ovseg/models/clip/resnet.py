@@ -13,6 +13,7 @@ from .loading import build_clip_tower, load_clip_tower, resize_pos_embed
 
 _STAGES = ('layer1', 'layer2', 'layer3', 'layer4')
 _POS_EMBED_MODES = ('interpolate', 'crop')
+_DENSE_MODES = ('attention', 'value')
 
 
 def attnpool_attention(pool: AttentionPool2d, query: Tensor, tokens: Tensor,
@@ -53,6 +54,11 @@ class CLIPResNet(BaseModule):
     interpolated (DenseCLIP segmentation) or cropped to its top-left H x W block
     (DenseCLIP detection, whose grid is the largest input's: 42 x 42 at 1344).
 
+    With ``dense_mode='value'`` the dense map is MaskCLIP's instead (Zhou et al., ECCV
+    2022, https://arxiv.org/abs/2112.01071, Sec. 3.2): each C5 position goes through the
+    pool's value and output projections alone, without the query-key attention that
+    mixes every position with the whole image; the global embedding is unchanged.
+
     ``forward(): visual.forward_intermediates() -> [_dense_attnpool()]``
 
     Args:
@@ -77,6 +83,9 @@ class CLIPResNet(BaseModule):
             (bilinear, as DenseCLIP's segmentation code) or ``'crop'`` (the
             top-left H x W block, as DenseCLIP's detection code; H, W <= s).
             Defaults to ``'interpolate'``.
+        dense_mode (str): ``'attention'`` (DenseCLIP: every position a query of the
+            attention pool) or ``'value'`` (MaskCLIP: value and output projections per
+            position, no positional embedding). Defaults to ``'attention'``.
         cache_dir (str, optional): download cache for tags. Defaults to None.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
 
@@ -95,7 +104,8 @@ class CLIPResNet(BaseModule):
                  out_indices: Sequence[int] = (0, 1, 2, 3),
                  with_embeddings: bool = False, frozen_stages: int = -1,
                  norm_eval: bool = False, freeze_all: bool = False,
-                 pos_embed_mode: str = 'interpolate', cache_dir: Optional[str] = None,
+                 pos_embed_mode: str = 'interpolate', dense_mode: str = 'attention',
+                 cache_dir: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.visual = build_clip_tower(model_name, 'visual', image_size=image_size)
@@ -107,6 +117,8 @@ class CLIPResNet(BaseModule):
         if pos_embed_mode not in _POS_EMBED_MODES:
             raise ValueError(f'pos_embed_mode must be one of {_POS_EMBED_MODES}, '
                              f'not {pos_embed_mode!r}')
+        if dense_mode not in _DENSE_MODES:
+            raise ValueError(f'dense_mode must be one of {_DENSE_MODES}, not {dense_mode!r}')
         if not -1 <= frozen_stages <= 4:
             raise ValueError(f'frozen_stages must be in -1..4, got {frozen_stages}')
         self.model_name = model_name
@@ -118,6 +130,7 @@ class CLIPResNet(BaseModule):
         self.norm_eval = norm_eval
         self.freeze_all = freeze_all
         self.pos_embed_mode = pos_embed_mode
+        self.dense_mode = dense_mode
         width = self.visual.layer1[0].conv1.in_channels
         self.out_channels = [width * 4 * 2 ** i for i in self.out_indices]
         self.embed_dim = self.visual.output_dim
@@ -181,6 +194,10 @@ class CLIPResNet(BaseModule):
         tokens = torch.cat([tokens.mean(dim=0, keepdim=True), tokens], dim=0)  # (1+H*W, B, C)
         pos = self._fit_pos_embed(pool.positional_embedding, height, width)
         tokens = tokens + pos[:, None, :].to(tokens.dtype)
+        if self.dense_mode == 'value':  # MaskCLIP: only the global token attends
+            global_feat = attnpool_attention(pool, tokens[:1], tokens)[0]  # (B, D)
+            value = pool.c_proj(pool.v_proj(x.flatten(2).transpose(1, 2)))  # (B, H*W, D)
+            return global_feat, value.transpose(1, 2).reshape(batch, -1, height, width)
         out = attnpool_attention(pool, tokens, tokens)
         dense = out[1:].permute(1, 2, 0).reshape(batch, -1, height, width)  # (B, D, H, W)
         return out[0], dense

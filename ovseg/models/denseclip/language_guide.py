@@ -18,6 +18,7 @@ from mmengine.registry import MODELS
 from torch import Tensor
 
 from ..clip.score_map import pixel_text_score
+from ..clip.templates import format_prompt, get_templates
 from ..clip.vocabulary import Vocabulary
 from .context_decoder import visual_context
 
@@ -62,8 +63,10 @@ class LanguageGuideMixin:
 
     A host class (an mmseg/mmdet model) calls :meth:`_init_language` in its constructor
     and :meth:`set_vocabulary` (or passes ``class_names``) before the first forward.
-    Each vocabulary entry is a class name or comma-separated synonyms whose text
-    embeddings are averaged by :func:`average_synonyms`.
+    Each vocabulary entry is a class name or comma-separated synonyms; every synonym is
+    put into every template (``templates``: the bare name ``'{}'`` in DenseCLIP, or e.g.
+    ``'synthworld'``, ``'{article} {}'``, to match a CLIP's pretraining text) and the
+    embeddings of one class are averaged by :func:`average_synonyms`.
     """
 
     _vocabulary_hint = ''
@@ -71,7 +74,8 @@ class LanguageGuideMixin:
     def _init_language(self, *, text_encoder: dict, context_decoder: dict,
                        context_length: int, text_length: int, tau: float,
                        class_names: Optional[Sequence[str]], long_names: str,
-                       num_classes: int) -> None:
+                       num_classes: int,
+                       templates: Union[str, Sequence[str]] = 'name') -> None:
         if long_names not in ('warn', 'error'):
             raise ValueError(f"long_names must be 'warn' or 'error', not {long_names!r}")
         if not 0 <= context_length < text_length:
@@ -97,6 +101,7 @@ class LanguageGuideMixin:
                              f'name [EOT]; got {self.name_length} positions')
         self.tau = tau
         self.long_names = long_names
+        self.templates = get_templates(templates)
         self.num_classes = num_classes
         self.contexts = nn.Parameter(torch.empty(1, context_length, width))
         nn.init.trunc_normal_(self.contexts)  # std 1, clipped to +-2, as the original
@@ -135,7 +140,9 @@ class LanguageGuideMixin:
 
         Args:
             names (Vocabulary | Sequence[str]): K class names in label order; an entry
-                may hold comma-separated synonyms (averaged by :func:`average_synonyms`).
+                may hold comma-separated synonyms. Each synonym is put into each of
+                ``templates`` and a class's prompts are averaged by
+                :func:`average_synonyms`.
 
         Raises:
             ValueError: a vocabulary that breaks :func:`check_vocabulary` (empty,
@@ -150,8 +157,9 @@ class LanguageGuideMixin:
         self._validate_vocabulary_size(len(vocab))
         texts, owner = [], []
         for k, synonyms in enumerate(vocab.texts):
-            texts += synonyms
-            owner += [k] * len(synonyms)
+            prompts = [format_prompt(t, s) for s in synonyms for t in self.templates]
+            texts += prompts
+            owner += [k] * len(prompts)
         lengths = self.text_encoder.count_tokens(texts)
         too_long = [t for t, n in zip(texts, lengths) if n > self.name_length]
         if too_long:

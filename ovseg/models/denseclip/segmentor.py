@@ -1,6 +1,6 @@
 """DenseCLIP semantic segmentor on mmseg 1.x."""
 import warnings
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -12,6 +12,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import add_prefix
 from torch import Tensor
 
+from ..clip.calibration import calibrated_stacking, seen_class_mask
 from .language_guide import LanguageGuideMixin
 
 _PREDICT_FROM = ('decode_head', 'score_map', 'auto')
@@ -65,6 +66,11 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
             (3 for ResNets, 2 for ViT-B/16). Defaults to 3.
         tau (float): temperature of the pixel-text logits. Defaults to 0.07.
         class_names (Sequence[str], optional): initial vocabulary. Defaults to None.
+        templates (str | Sequence[str]): prompt templates each class name (synonym) is
+            put into after the contexts (:func:`~ovseg.models.clip.templates.get_templates`:
+            a set name such as ``'synthworld'`` or ``'vild'``, or templates with ``{}``);
+            a class's prompts are averaged. Defaults to ``'name'`` (the bare name, as
+            DenseCLIP).
         long_names (str): ``'warn'`` truncates names longer than fits (naming them),
             ``'error'`` raises. Defaults to ``'warn'``.
         size_divisor (int, optional): inputs are zero-padded (bottom/right) to a multiple
@@ -79,7 +85,11 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
         test_cfg (dict, optional): mmseg test config (``mode='whole'|'slide'``,
             ``crop_size``, ``stride``) plus ``predict_from``: ``'decode_head'``
             (DenseCLIP), ``'score_map'`` (the pixel-text logits alone; any vocabulary
-            size) or ``'auto'`` (decode head when K == num_classes, else score map).
+            size) or ``'auto'`` (decode head when K == num_classes, else score map);
+            ``seen_penalty`` (float, default 0: the original method) and
+            ``seen_classes`` (names): calibrated stacking
+            (:func:`~ovseg.models.clip.calibration.calibrated_stacking`, Chao et al.
+            2016), ``seen_penalty`` subtracted from the logits of the seen classes.
             Defaults to None (whole image, decode head).
         data_preprocessor (dict, optional): ``SegDataPreProcessor`` config. Defaults to None.
         pretrained (None): only None is accepted (``mmseg.apis.init_model`` sets it).
@@ -94,7 +104,8 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
                  identity_head: Optional[dict] = None, auxiliary_head: Optional[dict] = None,
                  context_length: int = 8, text_length: int = 13,
                  score_concat_index: int = 3, tau: float = 0.07,
-                 class_names: Optional[Sequence[str]] = None, long_names: str = 'warn',
+                 class_names: Optional[Sequence[str]] = None,
+                 templates: Union[str, Sequence[str]] = 'name', long_names: str = 'warn',
                  size_divisor: Optional[int] = 32, min_side: int = 32,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None, data_preprocessor: Optional[dict] = None,
@@ -121,10 +132,11 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
         if predict_from not in _PREDICT_FROM:
             raise ValueError(f'test_cfg.predict_from must be one of {_PREDICT_FROM}, '
                              f'not {predict_from!r}')
+        self._check_seen_penalty()
         self._init_language(text_encoder=text_encoder, context_decoder=context_decoder,
                             context_length=context_length, text_length=text_length, tau=tau,
                             class_names=class_names, long_names=long_names,
-                            num_classes=num_classes)
+                            num_classes=num_classes, templates=templates)
 
     # ------------------------------------------------------------------ construction
     def _init_decode_head(self, decode_head: dict) -> None:
@@ -152,6 +164,22 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
             warnings.warn(f'{num}-name vocabulary on a model built for '
                           f'{self.num_classes} classes: predictions come from the pixel-text '
                           'score map alone (training still needs num_classes names).')
+
+    def _check_seen_penalty(self) -> None:
+        penalty = float((self.test_cfg or {}).get('seen_penalty', 0.0))
+        if penalty < 0:
+            raise ValueError(f'test_cfg.seen_penalty must be >= 0, got {penalty}')
+        if penalty > 0 and not (self.test_cfg or {}).get('seen_classes'):
+            raise ValueError('test_cfg.seen_penalty > 0 needs test_cfg.seen_classes (the '
+                             'names of the classes seen in training)')
+
+    def _calibrate(self, logits: Tensor) -> Tensor:
+        """Calibrated stacking of (B, K, H, W) logits by ``test_cfg.seen_penalty``."""
+        penalty = float((self.test_cfg or {}).get('seen_penalty', 0.0))
+        if penalty == 0:
+            return logits
+        seen = seen_class_mask(self.vocabulary, self.test_cfg['seen_classes'])  # (K,)
+        return calibrated_stacking(logits, seen, penalty)
 
     # ------------------------------------------------------------------ features
     def after_extract_feat(self, x: Sequence) -> Tuple[List[Tensor], Tensor]:
@@ -251,7 +279,8 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
 
         Returns:
             Tensor: (B, K, H, W) logits: decode-head logits, or ``score / tau`` with
-            ``test_cfg.predict_from`` selecting the score map.
+            ``test_cfg.predict_from`` selecting the score map; ``test_cfg.seen_penalty``
+            subtracted from the seen classes (calibrated stacking).
         """
         from_score = self._predict_from_score()
         self._check_vocabulary(need_num_classes=not from_score, where='predict')
@@ -262,6 +291,7 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
             logits = self._language_guide(global_feat, dense)[1] / self.tau
         else:
             logits = self.decode_head.forward(self.extract_feat(padded))
+        logits = self._calibrate(logits)  # (B, K, h, w)
         logits = resize(logits, size=padded.shape[-2:], mode='bilinear',
                         align_corners=self.align_corners)
         return logits[..., :h, :w]

@@ -144,3 +144,27 @@ def test_crop_mode_rejects_grids_larger_than_the_positional_grid():
         backbone(torch.rand(1, 3, 64, 64))
     with pytest.raises(ValueError, match='pos_embed_mode must be one of'):
         CLIPResNet(model_name=TINY_RN, pos_embed_mode='nearest')
+
+
+def test_value_dense_mode_is_maskclip(tiny_rn_checkpoint):
+    kwargs = dict(model_name=TINY_RN, pretrained=tiny_rn_checkpoint, image_size=64,
+                  with_embeddings=True)
+    attention, value = CLIPResNet(**kwargs), CLIPResNet(dense_mode='value', **kwargs)
+    for backbone in (attention, value):
+        backbone.init_weights()
+        backbone.eval()
+    image = torch.rand(2, 3, 64, 128)
+    with torch.no_grad():
+        *levels, (global_att, dense_att) = attention(image)
+        global_val, dense_val = value(image)[-1]
+        pool = value.visual.attnpool
+        c5 = levels[-1]  # (B, C, 2, 4)
+        # per position: c_proj(v_proj(x)), a function of that position's C5 feature alone
+        expected = torch.einsum('dc,bchw->bdhw', pool.c_proj.weight @ pool.v_proj.weight, c5)
+        expected = expected + (pool.c_proj.weight @ pool.v_proj.bias
+                               + pool.c_proj.bias)[None, :, None, None]
+    torch.testing.assert_close(global_val, global_att)
+    torch.testing.assert_close(dense_val, expected, atol=1e-5, rtol=1e-4)
+    assert dense_val.shape == dense_att.shape and not torch.allclose(dense_val, dense_att)
+    with pytest.raises(ValueError, match='dense_mode'):
+        CLIPResNet(model_name=TINY_RN, dense_mode='mean')

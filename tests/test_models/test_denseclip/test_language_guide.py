@@ -48,3 +48,24 @@ def test_average_synonyms_shapes():
     out = average_synonyms(text, owner, 3)
     assert out.shape == (3, 8) and torch.equal(out[0], text[0])
     torch.testing.assert_close(out[1:].norm(dim=-1), text[1:].norm(dim=-1).view(2, 2).mean(1))
+
+
+def test_templates_put_every_synonym_into_every_template():
+    model = build_seg('rn', vocab=('cat', 'dog', 'tree, bush', 'sky'),
+                      templates=('{article} {}', 'a photo of a {}.'), context_length=4,
+                      text_length=16).eval()
+    with torch.no_grad():
+        text = model._class_text()  # (K, D)
+    tree = _encoded(model, ['a tree', 'a photo of a tree.', 'a bush', 'a photo of a bush.'])
+    expected = F.normalize(F.normalize(tree, dim=-1).mean(0), dim=-1)
+    torch.testing.assert_close(F.normalize(text[2], dim=-1), expected)
+    assert model.text_owner.tolist() == [0, 0, 1, 1, 2, 2, 2, 2, 3, 3]
+
+
+def test_default_template_is_the_bare_name():
+    names = ('cat', 'dog', 'tree', 'sky')
+    bare = build_seg('rn', vocab=names).eval()
+    article = build_seg('rn', vocab=names, templates='synthworld').eval()
+    with torch.no_grad():
+        assert torch.equal(bare._class_text(), _old_rule(bare))
+        assert not torch.allclose(bare._class_text(), article._class_text())

@@ -229,3 +229,33 @@ def test_set_vocabulary_follows_the_vocabulary_rule():
         model.set_vocabulary(['cat', '', 'tree', 'sky'])
     with pytest.raises(VocabularyError, match='empty'):
         model.set_vocabulary([])
+
+
+@pytest.mark.parametrize('predict_from', ['decode_head', 'score_map'])
+def test_seen_penalty_is_calibrated_stacking(predict_from):
+    inputs, samples = seg_batch(1)
+
+    def logits(**test_cfg):
+        model = build_seg('rn', test_cfg=dict(mode='whole', predict_from=predict_from,
+                                              **test_cfg)).eval()
+        with torch.no_grad():
+            return model.predict(inputs, samples)[0].seg_logits.data  # (K, H, W)
+
+    original = logits()
+    assert torch.equal(logits(seen_penalty=0.0, seen_classes=['cat']), original)
+    seen = ['cat', 'tree', 'sky']  # 'tree, bush' matches by its first synonym; 'dog' unseen
+    calibrated = logits(seen_penalty=2.5, seen_classes=seen)
+    shift = torch.tensor([2.5, 0.0, 2.5, 2.5])[:, None, None]
+    torch.testing.assert_close(calibrated, original - shift)
+    assert torch.all(logits(seen_penalty=1e4, seen_classes=seen).argmax(0) == 1)
+
+
+def test_seen_penalty_needs_seen_classes():
+    with pytest.raises(ValueError, match='seen_classes'):
+        build_seg('rn', test_cfg=dict(mode='whole', seen_penalty=1.0))
+    with pytest.raises(ValueError, match='seen_penalty'):
+        build_seg('rn', test_cfg=dict(mode='whole', seen_penalty=-1.0, seen_classes=['cat']))
+    model = build_seg('rn', test_cfg=dict(mode='whole', seen_penalty=1.0,
+                                          seen_classes=['cat', 'horse'])).eval()
+    with pytest.raises(ValueError, match='horse'), torch.no_grad():
+        model.predict(*seg_batch(1))
