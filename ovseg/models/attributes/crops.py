@@ -58,8 +58,8 @@ def clip_boxes(boxes: Tensor, height: int, width: int, *,
 
     For boxes from outside the model (``--boxes``, an API call): a box that crosses the
     border is clipped to it; one with no area inside the image (outside it, degenerate
-    ``x2 <= x1`` or ``y2 <= y1`` after clipping, not finite) is dropped with a warning that
-    names its index and ``image``. :func:`enlarge_boxes` (and so :func:`crop_boxes`) raise
+    ``x2 <= x1`` or ``y2 <= y1`` after clipping, not finite) is dropped. Either way a warning
+    names the box's index and ``image``. :func:`enlarge_boxes` (and so :func:`crop_boxes`) raise
     on such boxes instead: they are for boxes the pipeline made.
 
     Args:
@@ -73,8 +73,9 @@ def clip_boxes(boxes: Tensor, height: int, width: int, *,
         their indices into ``boxes`` (M,) int64.
 
     Examples:
-        >>> kept, index = clip_boxes(torch.tensor([[-5., 2., 10., 8.], [4., 4., 30., 9.]]),
-        ...                          16, 16, image='a.png')
+        >>> with warnings.catch_warnings(record=True):  # both boxes cross the border
+        ...     kept, index = clip_boxes(torch.tensor([[-5., 2., 10., 8.], [4., 4., 30., 9.]]),
+        ...                              16, 16, image='a.png')
         >>> kept.tolist(), index.tolist()
         ([[0.0, 2.0, 10.0, 8.0], [4.0, 4.0, 16.0, 9.0]], [0, 1])
     """
@@ -86,6 +87,10 @@ def clip_boxes(boxes: Tensor, height: int, width: int, *,
     for index in (~keep).nonzero().flatten().tolist():
         warnings.warn(f'box {index} {boxes[index].tolist()} of {image} has no area inside '
                       f'the {height}x{width} image: skipped', stacklevel=2)
+    for index in (keep & (clipped != boxes).any(dim=1)).nonzero().flatten().tolist():
+        warnings.warn(f'box {index} {boxes[index].tolist()} of {image} crosses the border of '
+                      f'the {height}x{width} image: clipped to {clipped[index].tolist()}',
+                      stacklevel=2)
     index = keep.nonzero().flatten()
     return clipped[index], index
 

@@ -54,10 +54,15 @@ def test_clip_boxes_clips_to_the_image_and_skips_boxes_with_nothing_left():
     assert index.tolist() == [0, 5]
     assert kept.tolist() == [[0.0, 2.0, 10.0, 8.0], [40.0, 30.0, 50.0, 40.0]]
     messages = [str(w.message) for w in caught]
-    assert len(messages) == 4
+    assert len(messages) == 6
     for box, message in zip((1, 2, 3, 4), messages):
         assert message.startswith(f'box {box} ') and 'of scene.png' in message
         assert 'skipped' in message
+    assert messages[4:] == [
+        'box 0 [-5.0, 2.0, 10.0, 8.0] of scene.png crosses the border of the 40x50 image: '
+        'clipped to [0.0, 2.0, 10.0, 8.0]',
+        'box 5 [40.0, 30.0, 80.0, 60.0] of scene.png crosses the border of the 40x50 image: '
+        'clipped to [40.0, 30.0, 50.0, 40.0]']
 
 
 def test_clip_boxes_of_good_boxes_warns_nothing():
