@@ -4,13 +4,10 @@ _base_ = './ovseg_gt-masks_synthclip-vit-s_synthworld-160.py'
 # mode needs only a global embedding, not a ViT's patch tokens (issue 17). Mean-filled tight
 # crops at 96 px, `synthworld` prompts. Calibrated stacking (Chao et al. 2016): the seen
 # classes' scores are divided by exp(seen_penalty); 0 is the original method, tune it on a
-# held-out slice of train with tools/calibrate.py (configs/mask_adapted/README.md).
+# held-out slice of train with tools/calibrate.py (configs/mask_adapted/README.md). The seen
+# classes are the dataset's `seen` flags (model.test_cfg.seen_classes overrides them).
 clip_name = 'synthworld-rn-s'
 clip_weights = 'synthworld-rn-s'
-synthworld_seen_classes = [
-    'circle', 'square', 'triangle', 'star', 'ring', 'cross', 'hexagon', 'diamond', 'trapezoid',
-    'teardrop', 'sky', 'grass', 'brick', 'wood', 'water', 'sand', 'sign'
-]
 model = dict(
     mask_classifier=dict(
         clip=dict(
@@ -20,4 +17,4 @@ model = dict(
             pretrained=clip_weights,
             with_embeddings=True)),
     text_classifier=dict(text_encoder=dict(model_name=clip_name, pretrained=clip_weights)),
-    test_cfg=dict(seen_penalty=0.0, seen_classes=synthworld_seen_classes))
+    test_cfg=dict(seen_penalty=0.0))

@@ -19,7 +19,7 @@ from .config import build_runner
 
 class CalibrationError(InputError, ValueError):
     """A calibration argument or config value the user can fix (held-out slice, gammas,
-    ``test_cfg.seen_classes``)."""
+    the seen classes)."""
 
 
 def parse_indices(text: str) -> List[int]:
@@ -61,8 +61,8 @@ def calibrate(cfg: Config, gammas: Sequence[float], *,
 
     Args:
         cfg (Config): a segmentation config whose test set is the held-out slice
-            (:func:`heldout_config`) and whose model reads ``test_cfg.seen_penalty`` and
-            ``test_cfg.seen_classes``.
+            (:func:`heldout_config`) and whose model reads ``test_cfg.seen_penalty``; the
+            seen classes are the dataset's ``seen`` flags or ``test_cfg.seen_classes``.
         gammas (Sequence[float]): candidate penalties, >= 0.
         checkpoint (str, optional): weights; None initialises the model from the config's
             ``pretrained`` parts, as ``tools/test.py`` does. Defaults to None.
@@ -71,12 +71,9 @@ def calibrate(cfg: Config, gammas: Sequence[float], *,
         list[dict]: one row per gamma, in the order given.
 
     Raises:
-        CalibrationError: the model has no ``test_cfg.seen_classes``, or a gamma is negative.
+        CalibrationError: neither ``test_cfg.seen_classes`` nor the test dataset's ``seen``
+            flags name the seen classes, or a gamma is negative.
     """
-    if not cfg.model.get('test_cfg', {}).get('seen_classes'):
-        raise CalibrationError(f'{cfg.filename}: model.test_cfg.seen_classes is not set; '
-                               'calibrated stacking needs the names of the classes seen in '
-                               'training')
     if any(g < 0 for g in gammas):
         raise CalibrationError(f'gammas must be >= 0, got {list(gammas)}')
     rows = []
@@ -86,12 +83,24 @@ def calibrate(cfg: Config, gammas: Sequence[float], *,
         run_cfg.load_from = checkpoint
         run_cfg.experiment_name = f'calibrate_gamma{gamma:g}'
         runner = build_runner(run_cfg)
+        _check_seen_split(run_cfg, runner)
         if checkpoint is None:
             runner._init_model_weights()  # as tools/test.py without a checkpoint
         metrics = runner.test()
         rows.append(dict(gamma=float(gamma), seen=float(metrics['mIoU_seen']),
                          unseen=float(metrics['mIoU_unseen']), hIoU=float(metrics['hIoU'])))
     return rows
+
+
+def _check_seen_split(cfg: Config, runner) -> None:
+    """Raise unless the model can tell seen classes: ``test_cfg.seen_classes`` or the test
+    dataset's ``seen`` flags (which the vocabulary carries to the model)."""
+    if cfg.model.get('test_cfg', {}).get('seen_classes'):
+        return
+    if runner.test_loop.dataloader.dataset.metainfo.get('seen') is None:
+        raise CalibrationError(f'{cfg.filename}: calibrated stacking needs the classes seen in '
+                               "training: the test dataset's metainfo has no 'seen' flags; set "
+                               'model.test_cfg.seen_classes')
 
 
 def choose_gamma(rows: Sequence[Dict[str, float]]) -> float:

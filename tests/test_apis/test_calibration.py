@@ -39,7 +39,7 @@ def test_heldout_config_points_the_test_set_at_train_images(tmp_path):
     assert cfg.test_dataloader.dataset.data_prefix.img_path == 'img_dir/val'  # not mutated
 
 
-def test_calibrate_needs_seen_classes():
+def test_calibrate_refuses_negative_gammas():
     cfg = Config(dict(model=dict(type='TwoStageOVSegmentor', test_cfg=dict(seen_penalty=0.0))))
-    with pytest.raises(ValueError, match='seen_classes'):
-        calibrate(cfg, [0.0])
+    with pytest.raises(ValueError, match='gammas must be >= 0'):
+        calibrate(cfg, [0.0, -1.0])

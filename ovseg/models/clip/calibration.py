@@ -11,7 +11,7 @@ with one scalar ``gamma`` tuned on held-out data (never on the test split). ``ga
 the uncalibrated classifier; ``gamma -> inf`` predicts unseen classes only. Every head that
 scores a vocabulary (two-stage, DenseCLIP, ...) shares this one rule.
 """
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import torch
 from torch import Tensor
@@ -66,27 +66,41 @@ def calibrated_stacking(scores: Tensor, seen: Tensor, gamma: float, *, dim: int 
 
 
 def seen_class_mask(vocabulary: Union[Vocabulary, Sequence[str]],
-                    seen_classes: Sequence[str]) -> Tensor:
-    """(K,) bool mask of the vocabulary entries whose name is one of ``seen_classes``.
+                    seen_classes: Optional[Sequence[str]] = None) -> Tensor:
+    """(K,) bool mask of the vocabulary entries seen in training.
 
-    An entry matches by its display name (first synonym), case-insensitively, so
-    ``'road, route'`` matches ``'road'``.
+    From ``seen_classes`` when given: an entry matches by its display name (first synonym),
+    case-insensitively, so ``'road, route'`` matches ``'road'``. Otherwise from the
+    vocabulary's own ``seen`` flags, which :meth:`Vocabulary.from_metainfo` reads from the
+    dataset (SynthWorld's ``metainfo['seen']``, COCO's base / novel split): the split is then
+    written once, in the dataset, not again in every config.
 
     Args:
         vocabulary (Vocabulary | Sequence[str]): the K class entries in label order.
-        seen_classes (Sequence[str]): names of the classes seen in training.
+        seen_classes (Sequence[str], optional): names of the classes seen in training;
+            overrides the vocabulary's flags. Defaults to None.
 
     Returns:
         Tensor: (K,) bool.
 
     Raises:
         ValueError: a name of ``seen_classes`` is in no vocabulary entry (a typo would
-            otherwise switch calibration off silently).
+            otherwise switch calibration off silently), or neither ``seen_classes`` nor
+            the vocabulary's flags say which classes were seen.
 
     Examples:
         >>> seen_class_mask(['circle', 'heart', 'road, route'], ['road', 'Circle']).tolist()
         [True, False, True]
+        >>> seen_class_mask(Vocabulary(['circle', 'heart'], seen=[True, False])).tolist()
+        [True, False]
     """
+    if seen_classes is None:
+        flags = getattr(vocabulary, 'seen', None)
+        if flags is None:
+            raise ValueError('calibrated stacking needs the seen classes: set '
+                             'test_cfg.seen_classes, or run on a dataset whose metainfo has '
+                             "'seen' flags (one per class)")
+        return torch.tensor(flags, dtype=torch.bool)
     if isinstance(seen_classes, str):
         raise TypeError('seen_classes must be a sequence of names, not a string')
     names = [display_name(entry).lower() for entry in vocabulary]

@@ -107,6 +107,11 @@ class TextClassifier(BaseModule):
         return None if self._vocab is None else list(self._vocab.names)
 
     @property
+    def current_vocabulary(self) -> Optional[Vocabulary]:
+        """The current :class:`Vocabulary` (with its parents and seen flags), or None."""
+        return self._vocab
+
+    @property
     def logit_scale(self) -> Tensor:
         """CLIP's learnt log temperature (scalar); logits = ``exp()`` x cosine."""
         return self.text_encoder.logit_scale

@@ -185,7 +185,12 @@ class Vocabulary:
     ``'color'``; a category's super-category), which attribute prompts put after the name
     (OvarNet, https://arxiv.org/abs/2301.09506).
 
-    Immutable and hashable (a cache key); equal when the entries, the rule and the parents are.
+    Optionally each class says whether it was seen in training (the dataset's ``seen``
+    flags, e.g. SynthWorld's open-vocabulary split), which calibrated stacking reads
+    (:func:`~ovseg.models.clip.calibration.seen_class_mask`).
+
+    Immutable and hashable (a cache key); equal when the entries, the rule, the parents and
+    the seen flags are.
 
     Args:
         names (Sequence[str]): K entries in label order; checked by
@@ -193,6 +198,8 @@ class Vocabulary:
         synonyms (str): ``'split'`` or ``'whole'``. Defaults to ``'split'``.
         parents (Sequence[str], optional): K parent types, one per entry, non-empty.
             Defaults to None.
+        seen (Sequence[bool], optional): K flags, True for the classes seen in training.
+            Defaults to None (unknown).
 
     Examples:
         >>> vocab = Vocabulary(['cat', 'road, route'])
@@ -207,6 +214,7 @@ class Vocabulary:
     names: Tuple[str, ...]
     synonyms: str = dataclasses.field(default='split', kw_only=True)
     parents: Optional[Tuple[str, ...]] = dataclasses.field(default=None, kw_only=True)
+    seen: Optional[Tuple[bool, ...]] = dataclasses.field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if self.synonyms not in SYNONYM_RULES:
@@ -214,6 +222,14 @@ class Vocabulary:
         object.__setattr__(self, 'names', tuple(check_vocabulary(self.names, self.parents)))
         if self.parents is not None:
             object.__setattr__(self, 'parents', self._checked_parents(self.parents))
+        if self.seen is not None:
+            object.__setattr__(self, 'seen', self._checked_seen(self.seen))
+
+    def _checked_seen(self, seen: Sequence[bool]) -> Tuple[bool, ...]:
+        if isinstance(seen, str) or len(seen) != len(self.names):
+            raise VocabularyError(f'give one seen flag per vocabulary entry: {len(self.names)} '
+                                  f'entries, seen {seen!r}')
+        return tuple(bool(flag) for flag in seen)
 
     def _checked_parents(self, parents: Sequence[str]) -> Tuple[str, ...]:
         if isinstance(parents, str) or len(parents) != len(self.names):
@@ -243,12 +259,14 @@ class Vocabulary:
     @classmethod
     def from_metainfo(cls, metainfo: Mapping, *, synonyms_key: Optional[str] = 'class_synonyms',
                       synonyms: str = 'split',
-                      parents_key: Optional[str] = 'class_parents') -> 'Vocabulary':
+                      parents_key: Optional[str] = 'class_parents',
+                      seen_key: Optional[str] = 'seen') -> 'Vocabulary':
         """The vocabulary of a dataset: ``metainfo[synonyms_key]`` if present, else ``classes``.
 
         Synonym entries are aligned with ``classes`` by position (label id); they must
-        be as many. ``metainfo[parents_key]`` (e.g. COCO super-categories), when present,
-        gives the parent types.
+        be as many. ``metainfo[parents_key]`` (e.g. COCO super-categories) and
+        ``metainfo[seen_key]`` (one bool per class, e.g. SynthWorld's), when present, give
+        the parent types and the seen flags.
 
         Raises:
             VocabularyError: no ``classes``, or a synonym list of another length.
@@ -258,13 +276,15 @@ class Vocabulary:
             raise VocabularyError('the dataset metainfo has no "classes"')
         parents = metainfo.get(parents_key) if parents_key else None
         parents = tuple(parents) if parents else None
+        seen = metainfo.get(seen_key) if seen_key else None
+        seen = tuple(seen) if seen is not None and len(seen) else None
         entries = metainfo.get(synonyms_key) if synonyms_key else None
         if entries:
             if len(entries) != len(classes):
                 raise VocabularyError(f'metainfo "{synonyms_key}" has {len(entries)} entries but '
                                       f'"classes" has {len(classes)}; give one per class')
-            return cls(list(entries), synonyms=synonyms, parents=parents)
-        return cls(list(classes), synonyms=synonyms, parents=parents)
+            return cls(list(entries), synonyms=synonyms, parents=parents, seen=seen)
+        return cls(list(classes), synonyms=synonyms, parents=parents, seen=seen)
 
     def with_rule(self, synonyms: str) -> 'Vocabulary':
         """The same entries under another synonym rule."""

@@ -110,6 +110,8 @@ class LanguageGuideMixin:
                              persistent=False)
         self.register_buffer('text_owner', torch.zeros(0, dtype=torch.long), persistent=False)
         self.vocabulary: Optional[List[str]] = None
+        # the whole Vocabulary (seen flags included), for calibrated stacking
+        self.current_vocabulary: Optional[Vocabulary] = None
         self._text_cache: Optional[Tuple[tuple, Tensor]] = None
         if class_names is not None:
             self.set_vocabulary(class_names)
@@ -173,6 +175,7 @@ class LanguageGuideMixin:
         self.texts = self.text_encoder.tokenize(texts, context_length=self.name_length).to(device)
         self.text_owner = torch.tensor(owner, dtype=torch.long, device=device)
         self.vocabulary = list(vocab.names)
+        self.current_vocabulary = vocab
         self._text_cache = None
 
     def _validate_vocabulary_size(self, num: int) -> None:

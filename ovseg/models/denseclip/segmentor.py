@@ -87,7 +87,8 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
             (DenseCLIP), ``'score_map'`` (the pixel-text logits alone; any vocabulary
             size) or ``'auto'`` (decode head when K == num_classes, else score map);
             ``seen_penalty`` (float, default 0: the original method) and
-            ``seen_classes`` (names): calibrated stacking
+            ``seen_classes`` (names; default: the dataset's ``seen`` flags, carried by
+            the vocabulary): calibrated stacking
             (:func:`~ovseg.models.clip.calibration.calibrated_stacking`, Chao et al.
             2016), ``seen_penalty`` subtracted from the logits of the seen classes.
             Defaults to None (whole image, decode head).
@@ -169,16 +170,13 @@ class DenseCLIPSegmentor(LanguageGuideMixin, EncoderDecoder):
         penalty = float((self.test_cfg or {}).get('seen_penalty', 0.0))
         if penalty < 0:
             raise ValueError(f'test_cfg.seen_penalty must be >= 0, got {penalty}')
-        if penalty > 0 and not (self.test_cfg or {}).get('seen_classes'):
-            raise ValueError('test_cfg.seen_penalty > 0 needs test_cfg.seen_classes (the '
-                             'names of the classes seen in training)')
 
     def _calibrate(self, logits: Tensor) -> Tensor:
         """Calibrated stacking of (B, K, H, W) logits by ``test_cfg.seen_penalty``."""
         penalty = float((self.test_cfg or {}).get('seen_penalty', 0.0))
         if penalty == 0:
             return logits
-        seen = seen_class_mask(self.vocabulary, self.test_cfg['seen_classes'])  # (K,)
+        seen = seen_class_mask(self.current_vocabulary, self.test_cfg.get('seen_classes'))  # (K,)
         return calibrated_stacking(logits, seen, penalty)
 
     # ------------------------------------------------------------------ features

@@ -67,7 +67,8 @@ class TwoStageOVSegmentor(ProposalSegmentorBase):
         train_cfg (dict, optional): unused. Defaults to None.
         test_cfg (dict, optional): ``return_logits`` (bool, default True): store
             ``seg_logits`` (K, H, W) in the results; ``seen_penalty`` (float, default 0:
-            the original method) and ``seen_classes`` (names): calibrated stacking
+            the original method) and ``seen_classes`` (names; default: the dataset's ``seen``
+            flags, carried by the vocabulary): calibrated stacking
             (:func:`~ovseg.models.clip.calibration.calibrated_stacking`, Chao et al. 2016) in
             log-probability space, i.e. the final class scores of the seen classes are
             multiplied by ``exp(-seen_penalty)`` before composition. Defaults to None.
@@ -110,9 +111,6 @@ class TwoStageOVSegmentor(ProposalSegmentorBase):
         self.seen_classes = self.test_cfg.get('seen_classes')
         if self.seen_penalty < 0:
             raise ValueError(f'test_cfg.seen_penalty must be >= 0, got {self.seen_penalty}')
-        if self.seen_penalty > 0 and not self.seen_classes:
-            raise ValueError('test_cfg.seen_penalty > 0 needs test_cfg.seen_classes (the '
-                             'names of the classes seen in training)')
 
     # ------------------------------------------------------------------ stages
     def extract_feat(self, inputs: Tensor):
@@ -150,7 +148,8 @@ class TwoStageOVSegmentor(ProposalSegmentorBase):
                                     invalid_clip_prob=self.invalid_clip_prob)
                  for p, (clip_logits, valid) in zip(proposals, clip_outputs)]
         if self.seen_penalty > 0:
-            seen = seen_class_mask(self.vocabulary, self.seen_classes)  # (K,)
+            seen = seen_class_mask(self.text_classifier.current_vocabulary,
+                                   self.seen_classes)  # (K,)
             # in log space, so scores stay >= 0 and zero rows (invalid proposals) stay zero
             probs = [calibrated_stacking(p.log(), seen, self.seen_penalty).exp() for p in probs]
         return masks, probs

@@ -148,3 +148,15 @@ def test_parents_from_metainfo():
     assert Vocabulary.from_metainfo(meta, parents_key=None).parents is None
     with pytest.raises(VocabularyError, match='one parent type per vocabulary entry'):
         Vocabulary.from_metainfo(dict(classes=('dog', 'cup'), class_parents=('animal',)))
+
+
+def test_seen_flags_from_metainfo():
+    from ovseg.datasets.synthworld.vocab import SYNTHWORLD_SEG_CLASSES, seg_metainfo
+    from ovseg.models.clip import Vocabulary
+    vocab = Vocabulary.from_metainfo(seg_metainfo())
+    assert not vocab.seen[SYNTHWORLD_SEG_CLASSES.index('heart')]
+    assert vocab.seen[SYNTHWORLD_SEG_CLASSES.index('circle')]
+    assert Vocabulary.from_metainfo(dict(classes=('dog', 'cup'))).seen is None
+    assert Vocabulary.from_metainfo(seg_metainfo(), seen_key=None).seen is None
+    with pytest.raises(VocabularyError, match='one seen flag per vocabulary entry'):
+        Vocabulary.from_metainfo(dict(classes=('dog', 'cup'), seen=(True,)))

@@ -250,12 +250,27 @@ def test_seen_penalty_is_calibrated_stacking(predict_from):
     assert torch.all(logits(seen_penalty=1e4, seen_classes=seen).argmax(0) == 1)
 
 
-def test_seen_penalty_needs_seen_classes():
-    with pytest.raises(ValueError, match='seen_classes'):
-        build_seg('rn', test_cfg=dict(mode='whole', seen_penalty=1.0))
+def test_seen_penalty_reads_the_seen_flags_of_the_vocabulary():
+    from ovseg.models.clip import Vocabulary
+    inputs, samples = seg_batch(1)
+    named = build_seg('rn', test_cfg=dict(mode='whole', seen_penalty=2.5,
+                                          seen_classes=['cat', 'tree', 'sky'])).eval()
+    flagged = build_seg('rn', vocab=Vocabulary(list(VOCAB), seen=[True, False, True, True]),
+                        test_cfg=dict(mode='whole', seen_penalty=2.5)).eval()
+    with torch.no_grad():
+        torch.testing.assert_close(flagged.predict(inputs, samples)[0].seg_logits.data,
+                                   named.predict(inputs, samples)[0].seg_logits.data)
+    unflagged = build_seg('rn', test_cfg=dict(mode='whole', seen_penalty=1.0)).eval()
+    with pytest.raises(ValueError, match="test_cfg.seen_classes.*'seen' flags"), torch.no_grad():
+        unflagged.predict(inputs, samples)
+
+
+def test_seen_penalty_errors():
     with pytest.raises(ValueError, match='seen_penalty'):
         build_seg('rn', test_cfg=dict(mode='whole', seen_penalty=-1.0, seen_classes=['cat']))
     model = build_seg('rn', test_cfg=dict(mode='whole', seen_penalty=1.0,
                                           seen_classes=['cat', 'horse'])).eval()
     with pytest.raises(ValueError, match='horse'), torch.no_grad():
         model.predict(*seg_batch(1))
+
+

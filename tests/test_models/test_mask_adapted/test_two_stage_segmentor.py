@@ -175,8 +175,21 @@ def test_seen_penalty_calibrates_the_proposal_scores():
     assert torch.all(predict(seen_penalty=5.0, seen_classes=['a', 'b']) == 2)
 
 
-def test_seen_penalty_needs_seen_classes():
-    with pytest.raises(ValueError, match='seen_classes'):
-        build_seg(test_cfg=dict(seen_penalty=1.0))
+def test_seen_penalty_reads_the_seen_flags_of_the_vocabulary():
+    from ovseg.models.clip import Vocabulary
+    masks = torch.zeros(1, 16, 16)
+    masks[0, :, :8] = 1
+    logits = torch.tensor([[1.0, -9., 1.0 - 0.6931, -9.]])  # 'a' (seen) beats 'c' by log 2
+    inputs = torch.rand(1, 3, 16, 16) * 255
+
+    def predict(vocab):
+        model = build_seg(vocab=vocab, classify_with='proposal', test_cfg=dict(seen_penalty=1.0))
+        model.proposal_generator = FixedProposals(masks, logits)
+        with torch.no_grad():
+            return model.predict(inputs)[0].pred_sem_seg.data[0]
+
+    assert torch.all(predict(Vocabulary(['a', 'b', 'c'], seen=[True, True, False]))[:, :8] == 2)
+    with pytest.raises(ValueError, match="test_cfg.seen_classes.*'seen' flags"):
+        predict(('a', 'b', 'c'))
     with pytest.raises(ValueError, match='seen_penalty'):
         build_seg(test_cfg=dict(seen_penalty=-1.0, seen_classes=['a']))
