@@ -20,7 +20,9 @@ with its ``--top-k`` classes. Without ``--vocabulary`` the classes are the model
 Attribute models (task ``attribute`` in the zoo, e.g. ``synthworld-clip-attr-rn-s``, or a
 CLIP-Attr config) name the category and the ``--top-k`` attributes, each with its parent type,
 of every box in ``--boxes`` (JSON: per image file name a list of [x1, y1, x2, y2], or a list in
-input order; without it, the whole image is one box). ``--attributes`` is a file of
+input order; or a detector's dumped results, ``.pkl`` of mmdet's ``tools/test.py --out``, boxes
+scored below ``--box-score-thr`` dropped; without it, the whole image is one box).
+``--attributes`` is a file of
 ``parent: name`` lines (or VAW-style JSON); default: the model's own. They write
 ``preds/<stem>.json`` (``objects``: box, category, category_score, attributes) and
 ``vis/<stem>.png`` (mmdet's DetLocalVisualizer: each box labelled ``<attributes> <category>``).
@@ -57,7 +59,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--opacity', type=float, default=0.5)
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--boxes', help='attribute models: JSON file of boxes per image '
-                        '({"name.png": [[x1, y1, x2, y2], ...]} or a list in input order)')
+                        '({"name.png": [[x1, y1, x2, y2], ...]} or a list in input order), or '
+                        "a detector's dumped results (.pkl of mmdet's tools/test.py --out)")
+    parser.add_argument('--box-score-thr', type=float, default=0.3,
+                        help='attribute models with a .pkl of --boxes: drop boxes scored lower')
     parser.add_argument('--attributes', help="attribute models: file of 'parent: name' lines "
                         "(or JSON {name: parent}); default: the model's own attributes")
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -98,7 +103,7 @@ def attributes_main(args: argparse.Namespace) -> dict:
                                   cfg_options=args.cfg_options)
     result = inferencer(args.input, vocabulary=args.vocabulary, attributes=args.attributes,
                         boxes=args.boxes, batch_size=args.batch_size, out_dir=args.out_dir,
-                        top_k=args.top_k)
+                        top_k=args.top_k, box_score_thr=args.box_score_thr)
     for error in result['errors']:
         print(f'[demo] skipped: {error["error"]}', file=sys.stderr)
     for pred in result['predictions']:

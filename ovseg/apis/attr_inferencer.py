@@ -25,6 +25,7 @@ from ovseg.models.attributes import clip_boxes, load_attribute_list
 from ovseg.models.clip.vocabulary import Vocabulary
 from ovseg.utils.errors import InputError
 
+from .detection_results import read_detection_results
 from .inferencer import OVSegInferencer
 from .inputs import InputItem, InputsType, expand_inputs
 
@@ -39,16 +40,22 @@ class BoxFileError(InputError, ValueError):
     """A boxes argument or JSON file that does not give (N, 4) boxes per image; names it."""
 
 
-def read_boxes(boxes: BoxesType) -> Union[None, list, dict]:
+def read_boxes(boxes: BoxesType, *, score_thr: float = 0.0) -> Union[None, list, dict]:
     """Boxes per image from a list (input order), a dict (image file name, path or stem ->
-    boxes) or a JSON file holding either; each image's boxes a list of [x1, y1, x2, y2].
+    boxes), a JSON file holding either, or a detector's dumped results (``.pkl``: mmdet's
+    ``tools/test.py --out``, see :func:`~ovseg.apis.detection_results.read_detection_results`,
+    boxes scored below ``score_thr`` dropped); each image's boxes a list of [x1, y1, x2, y2].
 
     Raises:
-        FileNotFoundError: a JSON file that does not exist.
+        FileNotFoundError: a file that does not exist.
         BoxFileError: anything else than that structure (the file or image is named).
+        DetectionResultsError: a ``.pkl`` that is not dumped boxes or names code to run.
     """
     where = 'boxes'
-    if isinstance(boxes, str):
+    if isinstance(boxes, str) and boxes.endswith('.pkl'):
+        boxes = read_detection_results(boxes, score_thr=score_thr)
+        where = 'detection results'
+    elif isinstance(boxes, str):
         if not osp.isfile(boxes):
             raise FileNotFoundError(f'boxes file {boxes} does not exist')
         with open(boxes, encoding='utf-8') as file:
@@ -257,7 +264,7 @@ class OVAttrInferencer(OVSegInferencer):
                  attributes: Union[None, str, Sequence[str], Vocabulary] = None,
                  boxes: BoxesType = None, batch_size: int = 1, out_dir: str = '',
                  return_vis: bool = False, show_progress: Optional[bool] = None, *,
-                 top_k: int = 5) -> Dict[str, list]:
+                 top_k: int = 5, box_score_thr: float = 0.3) -> Dict[str, list]:
         """Name the category and attributes of each box of ``inputs``.
 
         Args:
@@ -271,7 +278,9 @@ class OVAttrInferencer(OVSegInferencer):
                 parent types must be the model's (its metainfo's ``attribute_types``).
             boxes: None (each image is one box), a list per image in input order, a dict
                 (image file name, path or stem -> its boxes) or a JSON file of either; each
-                image's boxes a list of [x1, y1, x2, y2] pixels. A box crossing the border is
+                image's boxes a list of [x1, y1, x2, y2] pixels, or a detector's dumped
+                results (``.pkl`` of mmdet's ``tools/test.py --out``: class-agnostic proposals
+                handed over as mmdet does). A box crossing the border is
                 clipped; one with nothing inside the image is skipped with a warning. An
                 image the dict does not name is skipped and listed in ``errors``.
             batch_size (int): images read per step. Defaults to 1.
@@ -280,6 +289,8 @@ class OVAttrInferencer(OVSegInferencer):
             show_progress (bool, optional): progress bar; None: the constructor's choice.
             top_k (int): attributes per box (in ``objects``; the overlay names up to 3).
                 Defaults to 5.
+            box_score_thr (float): with dumped results, the boxes scored below it are
+                dropped. Defaults to 0.3 (mmdet's visualisation threshold).
 
         Returns:
             dict: ``predictions`` (per image read: ``objects`` (see :meth:`forward`),
@@ -296,7 +307,7 @@ class OVAttrInferencer(OVSegInferencer):
             raise InputError(f'top_k must be at least 1, not {top_k}')
         self._use_vocabulary(vocabulary)
         self._use_attributes(attributes)
-        given = read_boxes(boxes)
+        given = read_boxes(boxes, score_thr=box_score_thr)
         items = self._tracked(*expand_inputs(inputs), show_progress, 'Recognising attributes')
         errors: list = []
         predictions, views = [], []

@@ -10,6 +10,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from test_apis.detection_utils import dump_mmdet_results
+
 from ovseg.apis import OVAttrInferencer
 from ovseg.apis.attr_inferencer import BoxFileError
 from ovseg.datasets.synthworld import SYNTHWORLD_ATTRIBUTES
@@ -106,6 +108,16 @@ def test_box_file_by_image_name_and_bad_boxes_clipped_or_skipped(inferencer, tin
     with pytest.warns(UserWarning, match='box 0 '):
         (pred,) = inferencer(image, boxes=[[[100, 100, 120, 120]]])['predictions']
     assert pred['objects'] == [] and pred['attribute_scores'].shape == (0, 20)
+
+
+def test_boxes_from_a_detectors_dumped_results(inferencer, tiny_attr, tmp_path):
+    _, _, image = tiny_attr
+    path = tmp_path / 'results.pkl'
+    dump_mmdet_results(path, [(image, [[2, 3, 30, 40], [40, 10, 79, 47]], [0.8, 0.2])])
+    (pred,) = inferencer(image, boxes=str(path), box_score_thr=0.5)['predictions']
+    assert [o['box'] for o in pred['objects']] == [[2.0, 3.0, 30.0, 40.0]]
+    (pred,) = inferencer(image, boxes=str(path), box_score_thr=0.1)['predictions']
+    assert len(pred['objects']) == 2
 
 
 def test_image_without_boxes_in_the_file_is_listed(inferencer, tiny_attr, tmp_path):
