@@ -125,13 +125,17 @@ def thing_metainfo() -> dict:
     """Metainfo of the thing (detection) label space.
 
     Returns:
-        dict: ``classes``, ``class_synonyms``, ``palette``, ``seen``, aligned with the things.
+        dict: ``classes``, ``class_synonyms``, ``palette``, ``seen``, aligned with the things;
+        ``base_classes`` / ``novel_classes`` (the seen / unseen names: the keys of mmdet's
+        ``OVCocoMetric``, which reports AP50 base / novel).
     """
     return dict(
         classes=SYNTHWORLD_THINGS,
         class_synonyms=tuple(SYNTHWORLD_SYNONYMS[c] for c in SYNTHWORLD_THINGS),
         palette=[tuple(c) for c in _palette(len(SYNTHWORLD_SEG_CLASSES))[:len(SYNTHWORLD_THINGS)]],
-        seen=tuple(c not in UNSEEN_THINGS for c in SYNTHWORLD_THINGS))
+        seen=tuple(c not in UNSEEN_THINGS for c in SYNTHWORLD_THINGS),
+        base_classes=tuple(c for c in SYNTHWORLD_THINGS if c not in UNSEEN_THINGS),
+        novel_classes=tuple(c for c in SYNTHWORLD_THINGS if c in UNSEEN_THINGS))
 
 
 def attribute_metainfo() -> dict:

@@ -307,16 +307,19 @@ class OvarNet(AttributeScoringMixin, BaseDetector):
             list[DetDataSample]: each with ``pred_instances``: ``bboxes`` (M, 4), ``scores``
             (M,) (best category probability), ``labels`` (M,), ``attribute_scores`` (M, A)
             and ``category_scores`` (M, K), sigmoid probabilities. With
-            ``test_cfg.rcnn.boxes_given`` the M boxes are the GT boxes in order, and the
-            sample also gets ``CLIPAttr.predict``'s fields for ``AttributeMAPMetric``:
+            ``test_cfg.rcnn.boxes_given`` the M boxes are the GT boxes in order (in original
+            image pixels, as mmdet's test pipelines load them after ``Resize``; scaled by
+            ``scale_factor`` into the input), and the sample also gets ``CLIPAttr.predict``'s
+            fields for ``AttributeMAPMetric``:
             ``pred_attribute_scores`` (M, A), ``pred_category_scores`` (M, K),
             ``gt_attributes`` (M, A) and ``gt_label`` (M,).
         """
         cfg = self.test_cfg.get('rcnn', ConfigDict())
         x = self.extract_feat(batch_inputs)
         boxes_given = cfg.get('boxes_given', False)
-        if boxes_given:
-            boxes = [get_box_tensor(s.gt_instances.bboxes) for s in batch_data_samples]
+        if boxes_given:  # GT boxes in original pixels (loaded after Resize, as mmdet tests)
+            boxes = [self._to_input_frame(get_box_tensor(s.gt_instances.bboxes), s.metainfo)
+                     for s in batch_data_samples]
         else:
             boxes = [p.bboxes for p in self.rpn_head.predict(x, batch_data_samples,
                                                              rescale=False)]
@@ -335,6 +338,11 @@ class OvarNet(AttributeScoringMixin, BaseDetector):
                 sample.gt_label = sample.gt_instances.labels
                 sample.gt_attributes = self._gt_attributes(sample, len(b), attr.shape[1])
         return batch_data_samples
+
+    @staticmethod
+    def _to_input_frame(boxes: Tensor, meta: dict) -> Tensor:
+        """(N, 4) boxes in original image pixels -> the resized input's pixels."""
+        return scale_boxes(boxes, meta['scale_factor']) if 'scale_factor' in meta else boxes
 
     def _image_result(self, meta: dict, boxes: Tensor, attr: Tensor, cat: Tensor,
                       deltas: Tensor, cfg: ConfigDict, *, refine: bool,

@@ -1,9 +1,20 @@
-"""ovseg.datasets.synthworld.attribute_dataset: attribute targets, unseen ones ignored (-1)."""
+"""ovseg.datasets.synthworld.attribute_dataset: attribute targets, unseen ones ignored (-1);
+its per-image items and metainfo feed the box-free evaluators."""
+import os.path as osp
+
 import numpy as np
-from mmengine.registry import DATASETS
+import torch
+from mmengine.config import Config
+from mmengine.evaluator import Evaluator
+from mmengine.registry import DATASETS, init_default_scope
+from mmengine.structures import InstanceData
 
 import ovseg.datasets  # noqa: F401  (registers the datasets)
-from ovseg.datasets.synthworld import SYNTHWORLD_ATTRIBUTES, UNSEEN_ATTRIBUTES
+import ovseg.evaluation  # noqa: F401  (registers the metrics)
+from ovseg.datasets.synthworld import SYNTHWORLD_ATTRIBUTES, UNSEEN_ATTRIBUTES, UNSEEN_THINGS
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+BOX_FREE_CONFIG = osp.join(ROOT, 'configs/attributes/ovarnet_synthclip-rn-s_synthworld-box-free.py')
 
 
 def test_attribute_dataset_targets(synthworld_root):
@@ -16,3 +27,42 @@ def test_attribute_dataset_targets(synthworld_root):
     assert (targets[:, unseen] == -1).all()
     assert ((targets == 1).sum(1) <= 4).all() and (targets == 0).any() and (targets == -1).any()
     assert not set(dataset.metainfo['attribute_seen'][i] for i in unseen) - {False}
+
+
+def _detections_of(sample, keep):
+    """Perfect detections of the kept ground-truth objects: their boxes (original pixels),
+    labels, and attribute scores 1 for positives and 0 otherwise."""
+    gt = sample.gt_instances
+    return InstanceData(bboxes=gt.bboxes.tensor[keep], labels=gt.labels[keep],
+                        scores=torch.ones(int(keep.sum())),
+                        attribute_scores=(gt.attributes[keep] == 1).float())
+
+
+def test_box_free_config_scores_detections_seen_and_unseen(synthworld_root):
+    """The OvarNet box-free config's evaluators (box-free attribute mAP, mmdet's OVCocoMetric)
+    on the per-image val items: AP50 seen / unseen needs the metainfo's base / novel names."""
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(BOX_FREE_CONFIG)
+    dataset = DATASETS.build(dict(cfg.test_dataloader.dataset, data_root=synthworld_root))
+    items = [dataset[i]['data_samples'] for i in range(len(dataset))]
+    novel = [dataset.metainfo['classes'].index(c) for c in UNSEEN_THINGS]
+    assert any(np.isin(s.gt_instances.labels.numpy(), novel).any() for s in items)
+
+    def evaluate(drop_unseen: bool) -> dict:
+        evaluator = Evaluator(cfg.test_evaluator)
+        evaluator.dataset_meta = dataset.metainfo
+        for sample in items:
+            sample = sample.clone()
+            keep = torch.ones(len(sample.gt_instances), dtype=torch.bool)
+            if drop_unseen:
+                keep = ~torch.isin(sample.gt_instances.labels, torch.tensor(novel))
+            sample.pred_instances = _detections_of(sample, keep)
+            evaluator.process([sample])
+        return evaluator.evaluate(len(items))
+
+    perfect = evaluate(drop_unseen=False)
+    assert perfect['attribute/mAP'] == 100 and perfect['attribute/objects_matched'] == 100
+    assert perfect['coco/base_ap50'] == 1 and perfect['coco/novel_ap50'] == 1
+    seen_only = evaluate(drop_unseen=True)
+    assert seen_only['coco/base_ap50'] == 1 and seen_only['coco/novel_ap50'] == 0
+    assert 0 < seen_only['attribute/objects_matched'] < 100

@@ -177,3 +177,20 @@ def test_teacher_crops_match_clip_attr_boxes():
     expected_attr, expected_cat = teacher.predict_boxes(image, boxes)
     torch.testing.assert_close(attr.sigmoid(), expected_attr, atol=2e-3, rtol=0)
     torch.testing.assert_close(cat.sigmoid(), expected_cat, atol=2e-3, rtol=0)
+
+
+def test_given_boxes_are_read_in_original_pixels():
+    """Test pipelines load the GT boxes after ``Resize`` (original pixels): an image enlarged
+    2x scores the boxes at twice their coordinates and returns them as given."""
+    torch.manual_seed(0)
+    model = _model().eval()
+    model.test_cfg.rcnn.boxes_given = True
+    inputs = torch.randn(1, 3, 64, 64)
+    boxes = [[4, 4, 30, 30], [30, 20, 60, 50]]
+    unscaled = model.predict(inputs, [_sample(boxes, [0, 1], [[1, 0, -1], [0, 1, 1]])])[0]
+    halved = _sample([[v / 2 for v in b] for b in boxes], [0, 1], [[1, 0, -1], [0, 1, 1]])
+    halved.set_metainfo(dict(ori_shape=(32, 32), scale_factor=(2.0, 2.0)))
+    enlarged = model.predict(inputs, [halved])[0]
+    torch.testing.assert_close(enlarged.pred_attribute_scores, unscaled.pred_attribute_scores)
+    torch.testing.assert_close(enlarged.pred_category_scores, unscaled.pred_category_scores)
+    torch.testing.assert_close(enlarged.pred_instances.bboxes, halved.gt_instances.bboxes)
