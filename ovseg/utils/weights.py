@@ -95,6 +95,10 @@ for _name, _description, _command in (
          'configs), 17 seen classes, 300 iterations',
          _TRAIN + 'proposals/mask2former-ov_r18-w16_synthclip-rn-s-ft_1xb8-300_synthworld-'
          '128x128.py'),
+        ('synthworld-pmp-r18-rn-s', 'PMP proposal segmentor on the text tower of '
+         'synthworld-rn-s-ft-regions (stage 1 of the two-stage RN PMP config), 17 seen classes, '
+         '300 iterations',
+         _TRAIN + 'proposals/pmp_r18-w16_synthclip-rn-s-ft_1xb8-300_synthworld-128x128.py'),
         ('synthworld-clip-attr-rn-s', 'CLIP-Attr (attribute and category prompts, '
          'frozen image tower) on synthworld-rn-s, 600 iterations',
          _TRAIN + 'attributes/clip-attr_synthclip-rn-s_synthworld.py'),
