@@ -8,6 +8,8 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
+from ..utils.errors import InputError
+
 
 def load_config(path: str, *, cfg_options: Optional[dict] = None,
                 work_dir: Optional[str] = None, launcher: str = 'none') -> Config:
@@ -23,12 +25,20 @@ def load_config(path: str, *, cfg_options: Optional[dict] = None,
     Returns:
         Config: with ``work_dir`` and ``launcher`` set; on machines without CUDA
         a distributed run uses the ``gloo`` backend and CPU DDP.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        InputError: an override that does not fit the config (a key below a ``None`` value,
+            such as ``train_dataloader`` of a test-only config), named.
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'Config file {path} does not exist.')
     cfg = Config.fromfile(path)
     if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+        try:
+            cfg.merge_from_dict(cfg_options)
+        except TypeError as err:  # e.g. train_dataloader.* on a config that does not train
+            raise InputError(f'--cfg-options cannot be applied to {path}: {err}') from None
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir
