@@ -1,7 +1,12 @@
 """Evaluate an ovseg checkpoint with MMEngine's Runner.
 
     python tools/test.py CONFIG [CKPT] [--work-dir DIR] [--show-dir DIR]
-                         [--vocabulary FILE_OR_LIST] [--cfg-options k=v ...]
+                         [--vocabulary FILE_OR_LIST] [--out RESULTS.pkl]
+                         [--cfg-options k=v ...]
+
+``--out`` dumps the predictions as mmdet's ``tools/test.py --out`` does (mmdet's
+``DumpDetResults``: per image its metainfo and ``pred_instances``); the boxes of such a file
+are the proposals of CLIP-Attr's box-free configs (``ovseg.apis.read_detection_results``).
 
 Without CKPT the model's weights come from ``init_weights`` as at the start of training: the
 config's ``pretrained`` parts (a zero-shot CLIP head needs nothing else).
@@ -24,6 +29,8 @@ def parse_args() -> argparse.Namespace:
                         '(inside the work dir, as in mmseg/mmdet)')
     parser.add_argument('--vocabulary', help='class names for the test set, one per dataset '
                         'class: a .txt/.json file or a comma-separated list')
+    parser.add_argument('--out', help='dump the predictions to this .pkl file (mmdet\'s '
+                        'DumpDetResults, as mmdet\'s tools/test.py --out)')
     add_unsafe_checkpoint_argument(parser)
     return parse_tool_args(parser)
 
@@ -39,6 +46,24 @@ def _enable_visualization(cfg, show_dir: str) -> None:
         hook['test_out_dir'] = show_dir
     else:
         cfg.visualizer.save_dir = show_dir
+
+
+def _dump_results(cfg, out: str) -> None:
+    """Append mmdet's ``DumpDetResults`` to the test evaluator(s), as mmdet's --out does."""
+    if not out.endswith(('.pkl', '.pickle')):
+        raise InputError(f'--out {out}: the dump file must end with .pkl or .pickle.')
+    dump = dict(type='mmdet.DumpDetResults', out_file_path=out)
+    evaluator = cfg.get('test_evaluator')
+    if evaluator is None:
+        cfg.test_evaluator = [dump]
+    elif isinstance(evaluator, (list, tuple)):
+        cfg.test_evaluator = [*evaluator, dump]
+    elif 'metrics' in evaluator:  # an Evaluator dict: dict(type=..., metrics=[...])
+        metrics = evaluator['metrics']
+        metrics = list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
+        evaluator['metrics'] = [*metrics, dump]
+    else:  # a single metric
+        cfg.test_evaluator = [evaluator, dump]
 
 
 def _set_test_vocabulary(cfg, source: str) -> None:
@@ -68,6 +93,8 @@ def main() -> None:
         _enable_visualization(cfg, args.show_dir)
     if args.vocabulary is not None:
         _set_test_vocabulary(cfg, args.vocabulary)
+    if args.out is not None:
+        _dump_results(cfg, args.out)
     runner = build_runner(cfg)
     if args.checkpoint is None:
         runner.logger.info('No checkpoint given: initialising the weights with init_weights '

@@ -135,3 +135,48 @@ def test_vocabulary_option_finds_the_vocabulary_hook_or_a_subclass(config):
     load_script('tools/test.py')._set_test_vocabulary(cfg, 'disc, star')
     (hook,) = [h for h in cfg.custom_hooks if 'test_vocabulary' in h]
     assert hook['test_vocabulary'] == ['disc', 'star']
+
+
+def test_out_appends_mmdet_dump_to_every_form_of_test_evaluator():
+    from mmengine.config import Config
+
+    from ovseg.testing import load_script
+    from ovseg.utils import InputError
+    dump_results = load_script('tools/test.py')._dump_results
+    dump = dict(type='mmdet.DumpDetResults', out_file_path='r.pkl')
+    metric = dict(type='AttributeMAPMetric')
+    for evaluator, expected in (
+            ([metric], [metric, dump]), (metric, [metric, dump]), (None, [dump]),
+            (dict(type='Evaluator', metrics=metric),
+             dict(type='Evaluator', metrics=[metric, dump]))):
+        cfg = Config(dict(test_evaluator=evaluator))
+        dump_results(cfg, 'r.pkl')
+        assert cfg.test_evaluator == expected
+    with pytest.raises(InputError, match='--out r.json: the dump file must end with .pkl'):
+        dump_results(Config(dict(test_evaluator=metric)), 'r.json')
+
+
+def test_out_dumps_detections_that_clip_attr_reads_as_proposals(synthworld_64, tmp_path):
+    """OvarNet box-free (tiny, init weights) --out dets.pkl; the file's boxes are CLIP-Attr's
+    proposals; a wrong extension is one error line."""
+    from ovseg.apis.detection_results import read_detection_results
+    config = osp.join(ROOT, 'configs/attributes/ovarnet_synthclip-rn-s_synthworld-box-free.py')
+    options = ['model.model_name=ovseg-tiny-rn', 'model.pretrained=None',
+               'model.num_context_tokens=3', 'model.neck.in_channels=[32,64,128,256]',
+               'model.neck.out_channels=16', 'model.rpn_head.in_channels=16',
+               'model.rpn_head.feat_channels=16', 'model.roi_head.bbox_roi_extractor.out_channels=16',
+               'model.roi_head.num_layers=1', 'model.distill=None',
+               f'test_dataloader.dataset.data_root={synthworld_64}',
+               'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False']
+    out = str(tmp_path / 'dets.pkl')
+    proc = _run('tools/test.py', config, '--work-dir', str(tmp_path / 'work'), '--out', out,
+                '--cfg-options', *options)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    detections = read_detection_results(out)
+    assert len(detections) == 6 and sum(map(len, detections.values())) > 0  # the 6 val images
+    proposals = str(tmp_path / 'dets.json')
+    proc = _run('tools/test.py', config, '--out', proposals, '--cfg-options', *options)
+    assert proc.returncode != 0 and not osp.exists(proposals)
+    assert proc.stderr.strip().splitlines()[-1].endswith(
+        '--out ' + proposals + ': the dump file must end with .pkl or .pickle.'), proc.stderr
+    assert 'Traceback' not in proc.stderr
