@@ -1,7 +1,7 @@
 """Per-object attribute dataset of SynthWorld (VAW-style positives, negatives, unknowns)."""
 import os.path as osp
 from collections import defaultdict
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -28,9 +28,20 @@ class SynthWorldAttributeDataset(BaseDataset):
     ``LoadAnnotations`` plus the attribute targets). Images are in the order of ``images``; an image without
     annotated objects gives an item with no instances.
 
+    With a ``proposal_file`` (per image only, as mmdet's ``BaseDetDataset``) each image
+    also gets ``proposals``: ``dict(bboxes=(N, 4) float32)``, the boxes another detector
+    dumped for it (``tools/test.py --out``, read by
+    :func:`ovseg.apis.detection_results.read_detection_results`, which runs no code from
+    the file), in original pixels; mmdet's ``LoadProposals`` and ``PackDetInputs`` carry
+    them to ``data_sample.proposals``. Images are matched as mmdet matches them, by folder
+    and file name (so a dump made under another ``data_root`` still fits).
+
     Args:
         per_image (bool): one item per image with its objects as ``instances``.
             Defaults to False (one item per object).
+        proposal_file (str, optional): detections or proposals per image (relative paths
+            are under ``data_root``). Defaults to None.
+        proposal_score_thr (float): proposals scored below it are dropped. Defaults to 0.
         **kwargs: :class:`mmengine.dataset.BaseDataset` arguments, e.g. ``data_root``,
             ``ann_file='annotations/attributes_val.json'``,
             ``data_prefix=dict(img_path='img_dir/val')``, ``pipeline``.
@@ -41,8 +52,15 @@ class SynthWorldAttributeDataset(BaseDataset):
     """
     METAINFO = attribute_metainfo()
 
-    def __init__(self, *, per_image: bool = False, **kwargs) -> None:
-        self.per_image = per_image  # before BaseDataset.__init__, which loads the list
+    def __init__(self, *, per_image: bool = False, proposal_file: Optional[str] = None,
+                 proposal_score_thr: float = 0.0, **kwargs) -> None:
+        if proposal_file is not None and not per_image:
+            raise ValueError('SynthWorldAttributeDataset: proposal_file needs per_image=True '
+                             '(proposals are per image)')
+        # before BaseDataset.__init__, which loads the list
+        self.per_image = per_image
+        self.proposal_file = proposal_file
+        self.proposal_score_thr = proposal_score_thr
         super().__init__(**kwargs)
 
     def load_data_list(self) -> List[dict]:
@@ -55,10 +73,30 @@ class SynthWorldAttributeDataset(BaseDataset):
         by_image = defaultdict(list)
         for obj in objects:
             by_image[obj['img_id']].append(obj)
-        return [dict(img_path=osp.join(self.data_prefix.get('img_path', ''), image['file_name']),
+        images = [dict(img_path=osp.join(self.data_prefix.get('img_path', ''), image['file_name']),
                      img_id=image['id'], height=image['height'], width=image['width'],
                      instances=[dict(obj, ignore_flag=0) for obj in by_image[image['id']]])
-                for image in data['images']]
+                  for image in data['images']]
+        if self.proposal_file is not None:
+            self._add_proposals(images)
+        return images
+
+    def _add_proposals(self, images: List[dict]) -> None:
+        """``proposals`` of each image from ``proposal_file`` (see the class docstring)."""
+        # imported here: ovseg.apis pulls in the models
+        from ovseg.apis.detection_results import DetectionResultsError, read_detection_results
+        path = self.proposal_file
+        if not osp.isabs(path) and self.data_root:
+            path = osp.join(self.data_root, path)
+        boxes = {_image_key(image): value for image, value in
+                 read_detection_results(path, score_thr=self.proposal_score_thr).items()}
+        for image in images:
+            key = _image_key(image['img_path'])
+            if key not in boxes:
+                raise DetectionResultsError(f'proposal file {path} has no boxes for image '
+                                            f"{image['img_path']} (matched by {key!r})")
+            image['proposals'] = dict(
+                bboxes=np.asarray(boxes[key], dtype=np.float32).reshape(-1, 4))
 
     def _objects(self, data: dict, files: dict) -> List[dict]:
         names = self.metainfo['attributes']
@@ -77,3 +115,10 @@ class SynthWorldAttributeDataset(BaseDataset):
                 negative_attributes=inst['negative_attributes'],
                 attribute_targets=targets))
         return data_list
+
+
+def _image_key(path: str) -> str:
+    """mmdet's key of an image in a proposal file (``BaseDetDataset.load_proposals``): its
+    folder and file name."""
+    folder, name = osp.split(osp.normpath(path))
+    return osp.join(osp.basename(folder), name)

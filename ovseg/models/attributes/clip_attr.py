@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS
-from mmengine.structures import BaseDataElement
+from mmengine.structures import BaseDataElement, InstanceData
 from torch import Tensor, nn
 
 from ..clip import (CLIP_MEAN, CLIPTextEncoder, build_clip_towers,
@@ -37,6 +37,10 @@ class CLIPAttr(AttributeScoringMixin, BaseModel):
     - ``predict()``: the same with max pooling -> sigmoid scores per sample
     - ``predict_boxes(image, boxes)``: ``crop_boxes(test_crop_scale)`` -> data preprocessor ->
       the same as ``predict``
+    - ``val_step`` / ``test_step`` on whole images whose samples carry ``proposals``
+      (mmdet's ``LoadProposals`` + ``PackDetInputs``; box-free evaluation on another
+      detector's boxes): ``predict_proposals`` -> ``predict_boxes`` per image; other
+      batches (crops) go through the data preprocessor and ``predict`` as usual
 
     Args:
         model_name (str): open_clip architecture of both towers.
@@ -176,6 +180,53 @@ class CLIPAttr(AttributeScoringMixin, BaseModel):
         inputs = self.data_preprocessor(dict(inputs=list(crops)))['inputs']
         attr_logits, cat_logits = self._logits(inputs, 'max')
         return attr_logits.sigmoid(), cat_logits.sigmoid()
+
+    def predict_proposals(self, images: List[Tensor],
+                          data_samples: List[BaseDataElement]) -> List[BaseDataElement]:
+        """Score each image's ``proposals`` (box-free evaluation on given boxes).
+
+        Args:
+            images (list[Tensor]): B (3, H, W) uint8 images as loaded (not resized: the
+                proposals are in original pixels, and mmdet's ``Resize`` leaves them alone).
+            data_samples (list[DetDataSample]): with ``proposals.bboxes`` (N, 4) x1y1x2y2.
+
+        Returns:
+            list[DetDataSample]: the samples with ``pred_instances``: ``bboxes`` (N, 4) (the
+            proposals), ``attribute_scores`` (N, A), ``category_scores`` (N, K), ``labels``
+            (N,) the best category and ``scores`` (N,) its probability (as OvarNet's).
+        """
+        for image, sample in zip(images, data_samples):
+            if tuple(sample.img_shape[:2]) != tuple(sample.ori_shape[:2]):
+                raise ValueError(f"{sample.get('img_path', 'an image')}: proposals are in "
+                                 f'original pixels but the image was resized from '
+                                 f'{sample.ori_shape} to {sample.img_shape}; drop the '
+                                 'Resize from the pipeline')
+            boxes = sample.proposals.bboxes.float().reshape(-1, 4)
+            if len(boxes):
+                attributes, categories = self.predict_boxes(image, boxes)
+            else:  # (no crops to encode)
+                attributes = boxes.new_zeros(0, len(self._attributes))
+                categories = boxes.new_zeros(0, len(self._categories))
+            scores, labels = categories.max(dim=1)  # (N,)
+            sample.pred_instances = InstanceData(
+                bboxes=boxes.to(attributes.device), attribute_scores=attributes,
+                category_scores=categories, scores=scores, labels=labels)
+        return data_samples
+
+    def val_step(self, data: dict) -> list:
+        """``predict_proposals`` for samples with ``proposals``, else mmengine's step."""
+        samples = data.get('data_samples') if isinstance(data, dict) else None
+        if samples and all('proposals' in sample for sample in samples):
+            return self.predict_proposals(list(data['inputs']), samples)
+        if samples and any('gt_instances' in sample for sample in samples):
+            raise ValueError('CLIP-Attr got whole images (per-image samples) without '
+                             "proposals: give the dataset a proposal_file and mmdet's "
+                             'LoadProposals in the pipeline')
+        return super().val_step(data)
+
+    def test_step(self, data: dict) -> list:
+        """As :meth:`val_step`."""
+        return self.val_step(data)
 
     def forward(self, inputs: Tensor, data_samples: Optional[List[BaseDataElement]] = None,
                 mode: str = 'tensor'):

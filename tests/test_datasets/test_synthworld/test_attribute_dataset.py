@@ -3,6 +3,7 @@ its per-image items and metainfo feed the box-free evaluators."""
 import os.path as osp
 
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.evaluator import Evaluator
@@ -66,3 +67,39 @@ def test_box_free_config_scores_detections_seen_and_unseen(synthworld_root):
     seen_only = evaluate(drop_unseen=True)
     assert seen_only['coco/base_ap50'] == 1 and seen_only['coco/novel_ap50'] == 0
     assert 0 < seen_only['attribute/objects_matched'] < 100
+
+
+def _val_images(root: str, **kwargs):
+    return DATASETS.build(dict(
+        type='SynthWorldAttributeDataset', data_root=root, per_image=True,
+        ann_file='annotations/attributes_val.json', data_prefix=dict(img_path='img_dir/val'),
+        **kwargs))
+
+
+def test_proposal_file_gives_each_image_its_boxes(synthworld_root, tmp_path):
+    import pickle
+
+    from ovseg.apis.detection_results import DetectionResultsError
+    images = _val_images(synthworld_root)
+    # a proposal file written under another root: matched by folder and file name, as mmdet
+    proposals = {osp.join('/elsewhere/img_dir/val', osp.basename(images[i]['img_path'])):
+                 dict(bboxes=np.array([[1., 2., 10., 12.], [3., 4., 20., 24.]]) + i,
+                      scores=np.array([0.9, 0.2])) for i in range(len(images))}
+    path = str(tmp_path / 'proposals.pkl')
+    with open(path, 'wb') as file:
+        pickle.dump(proposals, file)
+    dataset = _val_images(synthworld_root, proposal_file=path, proposal_score_thr=0.5)
+    for i in range(len(dataset)):
+        boxes = dataset.get_data_info(i)['proposals']['bboxes']
+        assert boxes.dtype == np.float32
+        np.testing.assert_array_equal(boxes, [[1. + i, 2. + i, 10. + i, 12. + i]])
+    assert 'proposals' not in images.get_data_info(0)  # only with a proposal file
+    # an image with no entry: a clear error naming the file and the image
+    del proposals[next(iter(proposals))]
+    with open(path, 'wb') as file:
+        pickle.dump(proposals, file)
+    with pytest.raises(DetectionResultsError, match='proposals.pkl has no boxes for image'):
+        _val_images(synthworld_root, proposal_file=path)
+    with pytest.raises(ValueError, match='proposal_file needs per_image=True'):
+        DATASETS.build(dict(type='SynthWorldAttributeDataset', data_root=synthworld_root,
+                            proposal_file=path, ann_file='annotations/attributes_val.json'))
