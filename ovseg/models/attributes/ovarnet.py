@@ -78,7 +78,10 @@ class OvarNet(AttributeScoringMixin, BaseDetector):
         train_cfg (dict, optional): ``rpn``, ``rpn_proposal`` and ``rcnn`` (assigner,
             sampler of the box regression).
         test_cfg (dict, optional): ``rpn``, and ``rcnn``: ``score_thr``, ``nms``,
-            ``max_per_img``, ``boxes_given`` (score the GT boxes instead of detecting).
+            ``max_per_img``, ``boxes_given`` (score the GT boxes instead of detecting),
+            ``multiply_objectness`` (detecting: a box's score is its best category
+            probability times its RPN objectness, before ``score_thr`` and NMS; default
+            False: the category probability alone).
         data_preprocessor (dict, optional): mmdet ``DetDataPreprocessor``.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
     """
@@ -320,17 +323,21 @@ class OvarNet(AttributeScoringMixin, BaseDetector):
         if boxes_given:  # GT boxes in original pixels (loaded after Resize, as mmdet tests)
             boxes = [self._to_input_frame(get_box_tensor(s.gt_instances.bboxes), s.metainfo)
                      for s in batch_data_samples]
+            objectness = [None] * len(boxes)
         else:
-            boxes = [p.bboxes for p in self.rpn_head.predict(x, batch_data_samples,
-                                                             rescale=False)]
+            proposals = self.rpn_head.predict(x, batch_data_samples, rescale=False)
+            boxes = [p.bboxes for p in proposals]
+            objectness = [p.scores if cfg.get('multiply_objectness', False) else None
+                          for p in proposals]
         attributes, categories, deltas = self._region_logits(x, boxes, 'max')
         counts = [len(b) for b in boxes]
-        for sample, b, attr, cat, delta in zip(batch_data_samples, boxes,
-                                               attributes.sigmoid().split(counts),
-                                               categories.sigmoid().split(counts),
-                                               deltas.split(counts)):
+        for sample, b, attr, cat, delta, obj in zip(batch_data_samples, boxes,
+                                                    attributes.sigmoid().split(counts),
+                                                    categories.sigmoid().split(counts),
+                                                    deltas.split(counts), objectness):
             result = self._image_result(sample.metainfo, b, attr, cat, delta, cfg,
-                                        refine=not boxes_given, rescale=rescale)
+                                        refine=not boxes_given, rescale=rescale,
+                                        objectness=obj)
             sample.pred_instances = result
             if boxes_given:
                 sample.pred_attribute_scores = attr
@@ -346,10 +353,13 @@ class OvarNet(AttributeScoringMixin, BaseDetector):
 
     def _image_result(self, meta: dict, boxes: Tensor, attr: Tensor, cat: Tensor,
                       deltas: Tensor, cfg: ConfigDict, *, refine: bool,
-                      rescale: bool) -> InstanceData:
-        """One image's predictions: optionally refined boxes, score threshold, NMS."""
+                      rescale: bool, objectness: Optional[Tensor] = None) -> InstanceData:
+        """One image's predictions: optionally refined boxes, score threshold, NMS; scores
+        times ``objectness`` (N,) when given."""
         scores, labels = cat.max(dim=1) if cat.shape[0] else (cat.new_zeros(0),
                                                               cat.new_zeros(0).long())
+        if objectness is not None:
+            scores = scores * objectness
         if refine:
             boxes = self.roi_head.bbox_coder.decode(boxes, deltas, max_shape=meta['img_shape'])
             keep = scores > cfg.get('score_thr', 0.0)

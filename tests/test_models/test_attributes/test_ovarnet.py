@@ -64,6 +64,24 @@ def test_modes_give_documented_shapes():
     torch.testing.assert_close(detected.scores, detected.category_scores.max(dim=1).values)
 
 
+def test_detection_scores_multiply_the_rpn_objectness_when_asked():
+    from mmengine.config import ConfigDict
+    torch.manual_seed(0)
+    model = _model().eval()
+    inputs = torch.randn(2, 3, 64, 64)
+    # no threshold and no NMS: one detection per proposal, in the proposals' order
+    model.test_cfg.rcnn = ConfigDict(boxes_given=False, score_thr=-1.0,
+                                     multiply_objectness=True)
+    detected = model.predict(inputs, _batch())[0].pred_instances
+    proposals = model.rpn_head.predict(model.extract_feat(inputs), _batch(), rescale=False)[0]
+    assert len(detected) == len(proposals) > 0
+    torch.testing.assert_close(
+        detected.scores, detected.category_scores.max(dim=1).values * proposals.scores)
+    model.test_cfg.rcnn.multiply_objectness = False  # the default: the category alone
+    detected = model.predict(inputs, _batch())[0].pred_instances
+    torch.testing.assert_close(detected.scores, detected.category_scores.max(dim=1).values)
+
+
 def test_box_losses_ignore_images_whose_boxes_are_not_exhaustive():
     """RPN and box regression see only exhaustive images; attribute losses see all."""
     model = _model(teacher=None).eval()  # eval: no dropout, so repeated losses compare
