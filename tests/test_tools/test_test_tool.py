@@ -164,7 +164,8 @@ def test_out_dumps_detections_that_clip_attr_reads_as_proposals(synthworld_64, t
     options = ['model.model_name=ovseg-tiny-rn', 'model.pretrained=None',
                'model.num_context_tokens=3', 'model.neck.in_channels=[32,64,128,256]',
                'model.neck.out_channels=16', 'model.rpn_head.in_channels=16',
-               'model.rpn_head.feat_channels=16', 'model.roi_head.bbox_roi_extractor.out_channels=16',
+               'model.rpn_head.feat_channels=16',
+               'model.roi_head.bbox_roi_extractor.out_channels=16',
                'model.roi_head.num_layers=1', 'model.distill=None',
                f'test_dataloader.dataset.data_root={synthworld_64}',
                'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False']
