@@ -30,6 +30,8 @@ CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-96.py')  #
 CAPTIONS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
 REGIONS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-regions-96.py')
 WORDS_CLS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-words-cls-96.py')
+WORDS_RENDERED_CONFIG = osp.join(ROOT,
+                                 'configs/synthworld/synthclip_rn-s_synthworld-words-rendered-96.py')
 
 
 def _batch(model, num: int = 4):
@@ -155,8 +157,10 @@ def test_word_head_rejects_bad_settings():
         ContrastiveCLIP(model_name=TINY_VIT, word_head=dict(words='no-such-list'))
 
 
-def test_words_cls_config_labels_word_crops_for_the_word_head(synthworld_64):
-    cfg = Config.fromfile(WORDS_CLS_CONFIG)
+@pytest.mark.parametrize('config', [WORDS_CLS_CONFIG, WORDS_RENDERED_CONFIG],
+                         ids=['scene-signs', 'rendered-signs'])
+def test_words_configs_label_word_crops_for_the_word_head(synthworld_64, config):
+    cfg = Config.fromfile(config)
     cfg.train_dataloader.dataset.dataset.data_root = synthworld_64
     dataset = DATASETS.build(cfg.train_dataloader.dataset.dataset)
     cfg.model.model_name = TINY_RN
