@@ -6,7 +6,8 @@ from .caption_views import (ObjectCrops, RandomCaptionView, drop_words, noun_lis
 from .formatting import PackCaptionInputs, PackTextRetrievalInputs
 from .region_views import RandomMaskedRegionView
 from .text_kernels import GenerateTextKernels, SampleQueryWord, is_readable, shrink_polygon
-from .word_views import PasteRandomSign, RandomWordView, edit_neighbours, word_window
+from .sign_paste import PasteRandomSign
+from .word_views import RandomWordView, edit_neighbours, word_window
 
 __all__ = ['CropBoxRegion', 'GenerateTextKernels', 'LoadAttributeAnnotations', 'ObjectCrops',
            'PackAttributeInputs', 'PackDetAttributeInputs',

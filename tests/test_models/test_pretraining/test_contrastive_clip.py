@@ -30,8 +30,8 @@ CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-96.py')  #
 CAPTIONS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
 REGIONS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-regions-96.py')
 WORDS_CLS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-words-cls-96.py')
-WORDS_RENDERED_CONFIG = osp.join(ROOT,
-                                 'configs/synthworld/synthclip_rn-s_synthworld-words-rendered-96.py')
+WORDS_RENDERED_CONFIG = osp.join(
+    ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-words-rendered-96.py')
 
 
 def _batch(model, num: int = 4):
