@@ -61,6 +61,12 @@ for _name, _description, _command in (
         ('synthworld-rn-s-words', 'synthworld-rn-s fine-tuned on object names + sign word '
          'crops (the word-pair recipe of issue 16)',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-words-96.py'),
+        ('synthworld-rn-s-words-cls', 'synthworld-rn-s fine-tuned on sign word crops with a '
+         'dictionary-word classifier beside the CLIP loss (issue 16, second recipe)',
+         _TRAIN + 'synthworld/synthclip_rn-s_synthworld-words-cls-96.py'),
+        ('synthworld-rn-s-words-rendered', 'synthworld-rn-s fine-tuned on freshly rendered sign '
+         'words with a dictionary-word classifier beside the CLIP loss (issue 16, third recipe)',
+         _TRAIN + 'synthworld/synthclip_rn-s_synthworld-words-rendered-96.py'),
         ('synthworld-rn-s-captions', 'SynthWorld ResNet CLIP on whole-image captions',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-captions-96.py'),
         ('synthworld-vit-s', 'SynthWorld ViT CLIP on object names, distilled from synthworld-rn-s',

@@ -8,7 +8,7 @@ from .caption_dataset import SynthWorldCaptionDataset
 from .contact_sheet import make_contact_sheet
 from .det_dataset import SynthWorldDetDataset
 from .generate import generate
-from .render import SceneConfig, render_closeup, render_scene
+from .render import SceneConfig, render_closeup, render_scene, sample_sign_style
 from .seg_dataset import SynthWorldSegDataset
 from .text_dataset import SynthWorldTextRetrievalDataset
 from .vocab import (ATTRIBUTE_PARENT, ATTRIBUTE_TYPES, SYNTHWORLD_ATTRIBUTES,
@@ -22,5 +22,6 @@ __all__ = [
     'SYNTHWORLD_WORDS', 'UNSEEN_ATTRIBUTES', 'UNSEEN_THINGS', 'SceneConfig',
     'SynthWorldAttributeDataset', 'SynthWorldCaptionDataset', 'SynthWorldDetDataset',
     'SynthWorldSegDataset', 'SynthWorldTextRetrievalDataset', 'attribute_metainfo', 'generate',
-    'make_contact_sheet', 'render_closeup', 'render_scene', 'seg_metainfo', 'thing_metainfo'
+    'make_contact_sheet', 'render_closeup', 'render_scene', 'sample_sign_style', 'seg_metainfo',
+    'thing_metainfo'
 ]

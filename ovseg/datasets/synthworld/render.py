@@ -106,15 +106,32 @@ class Scene:
     captions: list
 
 
+def sample_sign_style(rng: np.random.Generator, word: str, *, image_size: int) -> tuple:
+    """How a scene's sign shows ``word``: (rendered case, font, font size, angle, style).
+
+    The rendered case is the word, upper or capitalised (0.5 / 0.3 / 0.2), the font one of
+    :data:`FONTS`, the angle -25 to 25 degrees, the font size 7.5-11 % of ``image_size`` (at
+    least 8 px), the style one of :data:`SIGN_STYLES` (name, sign RGB, text RGB).
+
+    Examples:
+        >>> rendered, font, size, angle, style = sample_sign_style(
+        ...     np.random.default_rng(0), 'cart', image_size=160)
+        >>> rendered.lower(), 12 <= size <= 18, -25 <= angle <= 25, style in SIGN_STYLES
+        ('cart', True, True, True)
+    """
+    rendered = str(rng.choice([word, word.upper(), word.capitalize()], p=[0.5, 0.3, 0.2]))
+    font, angle = str(rng.choice(FONTS)), float(round(rng.uniform(-25, 25), 1))
+    font_size = max(8, round(image_size * rng.uniform(0.075, 0.11)))
+    style = SIGN_STYLES[rng.choice(len(SIGN_STYLES))]
+    return rendered, font, font_size, angle, style
+
+
 def _place_signs(rng, config, image, semantic, taken):
     """Draw up to ``max_words`` non-overlapping signs; return their :class:`SceneWord`."""
     size, words = config.image_size, []
     for _ in range(rng.choice(config.max_words + 1)):
         word = str(rng.choice(SYNTHWORLD_WORDS))
-        rendered = str(rng.choice([word, word.upper(), word.capitalize()], p=[0.5, 0.3, 0.2]))
-        font, angle = str(rng.choice(FONTS)), float(round(rng.uniform(-25, 25), 1))
-        font_size = max(8, round(size * rng.uniform(0.075, 0.11)))
-        style = SIGN_STYLES[rng.choice(len(SIGN_STYLES))]
+        rendered, font, font_size, angle, style = sample_sign_style(rng, word, image_size=size)
         w, h = sign_extent(rendered, font=font, font_size=font_size, angle=angle)
         if w > size - 2 or h > size - 2:
             continue

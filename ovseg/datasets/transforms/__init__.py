@@ -6,11 +6,12 @@ from .caption_views import (ObjectCrops, RandomCaptionView, drop_words, noun_lis
 from .formatting import PackCaptionInputs, PackTextRetrievalInputs
 from .region_views import RandomMaskedRegionView
 from .text_kernels import GenerateTextKernels, SampleQueryWord, is_readable, shrink_polygon
+from .sign_paste import PasteRandomSign
 from .word_views import RandomWordView, edit_neighbours, word_window
 
 __all__ = ['CropBoxRegion', 'GenerateTextKernels', 'LoadAttributeAnnotations', 'ObjectCrops',
            'PackAttributeInputs', 'PackDetAttributeInputs',
-           'PackCaptionInputs', 'PackTextRetrievalInputs', 'RandomCaptionView',
+           'PackCaptionInputs', 'PackTextRetrievalInputs', 'PasteRandomSign', 'RandomCaptionView',
            'RandomMaskedRegionView', 'RandomWordView', 'SampleQueryWord', 'drop_words',
            'edit_neighbours', 'is_readable', 'noun_list', 'noun_phrases', 'phrases_naming',
            'shrink_polygon', 'square_window', 'swap_head_noun', 'word_window']

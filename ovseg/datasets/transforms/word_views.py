@@ -151,3 +151,4 @@ class RandomWordView(BaseTransform):
                 f'max_shift={self.max_shift}, template={self.template!r}, '
                 f'negative_prob={self.negative_prob}, dictionary={len(self.dictionary)} words '
                 f'({self.num_excluded} excluded), min_text_size={self.min_text_size})')
+

@@ -9,7 +9,7 @@ from mmengine.dist import get_dist_info
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS
 from mmengine.structures import BaseDataElement
-from torch import Tensor
+from torch import Tensor, nn
 
 from ..clip import (CLIPTextEncoder, TextClassifier, build_clip_tower, build_clip_towers,
                     clip_data_preprocessor, load_clip_towers)
@@ -56,6 +56,18 @@ class ContrastiveCLIP(BaseModel):
             teacher's, so both image towers are trained into one embedding space). The
             teacher's image tower is frozen and stays in eval mode; its embedding width must
             equal the student's. Defaults to None (no distillation).
+        word_head (dict, optional): an auxiliary word-classification term for word crops
+            (``RandomWordView``, ``word`` packed by ``PackCaptionInputs(meta_keys=...)``):
+            ``loss_word`` = ``weight`` x the cross-entropy of a linear layer (D -> K) on
+            ``scale`` x the L2-normalised image embedding over the K words of ``words`` (a
+            word list's name or the words), for the samples whose ``word`` is one of them.
+            Keys: ``words`` (required), ``weight`` (default 1.0), ``scale`` (default 10.0).
+            A dictionary-word classifier (Jaderberg et al., IJCV 2016, "DICT") that keeps the
+            image embeddings of different words apart: the contrastive loss alone collapses
+            them when the text tower starts with every word at one point
+            (``configs/text_retrieval/README.md``, "why it does not learn to read"). The
+            layer is not part of the CLIP (``clip_state_dict`` leaves it out).
+            Defaults to None (no such term).
         data_preprocessor (dict, optional): defaults to
             :func:`~ovseg.models.clip.clip_data_preprocessor`.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
@@ -75,6 +87,7 @@ class ContrastiveCLIP(BaseModel):
                  templates: Union[str, Sequence[str]] = 'vild', loss: Optional[dict] = None,
                  hard_negative_weight: float = 1.0,
                  distill: Optional[dict] = None,
+                 word_head: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor or clip_data_preprocessor(),
@@ -92,6 +105,24 @@ class ContrastiveCLIP(BaseModel):
                                if self.distill else None)
         if self.teacher_visual is not None:
             self.teacher_visual.requires_grad_(False)
+        self.word_head_cfg, self.word_index, self.word_head = self._build_word_head(word_head)
+
+    def _build_word_head(self, word_head: Optional[dict]):
+        """(settings, {word: index}, nn.Linear(D, K)) of ``word_head``, or Nones."""
+        if word_head is None:
+            return None, None, None
+        unknown = set(word_head) - {'words', 'weight', 'scale'}
+        if unknown or 'words' not in word_head:
+            raise ValueError(f'ContrastiveCLIP word_head: unknown keys {sorted(unknown)}; '
+                             "'words' (a word list's name or the words) is required")
+        # imported here: ovseg.models.text_retrieval imports this package's siblings
+        from ..text_retrieval.word_lists import get_word_list
+        words = list(dict.fromkeys(w.lower() for w in get_word_list(word_head['words'])))
+        if not words:
+            raise ValueError('ContrastiveCLIP word_head: the word list is empty')
+        settings = dict(dict(weight=1.0, scale=10.0), **word_head)
+        return (settings, {w: i for i, w in enumerate(words)},
+                nn.Linear(self.text_encoder.embed_dim, len(words)))
 
     def _check_distill(self, distill: Optional[dict]) -> Optional[dict]:
         if distill is None:
@@ -230,12 +261,28 @@ class ContrastiveCLIP(BaseModel):
             target = logits.new_zeros(len(with_negative), dtype=torch.long)
             losses['loss_hard_negative'] = (self.hard_negative_weight
                                             * F.cross_entropy(logits, target))
+        if self.word_head is not None:
+            losses['loss_word'] = self._word_loss(image_embeds, data_samples)
         if self.teacher_visual is not None:
             with torch.no_grad():
                 teacher_embeds = F.normalize(self.teacher_visual(inputs), dim=-1)  # (B, D)
             distance = (image_embeds - teacher_embeds).pow(2).sum(dim=-1)  # (B,)
             losses['loss_distill'] = self.distill['weight'] * distance.mean()
         return losses
+
+    def _word_loss(self, image_embeds: Tensor, data_samples: List[BaseDataElement]) -> Tensor:
+        """``word_head``'s cross-entropy over the samples whose ``word`` it knows (0 if none)."""
+        rows, labels = [], []
+        for i, sample in enumerate(data_samples):
+            index = self.word_index.get(str(sample.get('word', '')).lower())
+            if index is not None:
+                rows.append(i)
+                labels.append(index)
+        logits = self.word_head(self.word_head_cfg['scale'] * image_embeds[rows])  # (M, K)
+        if not rows:  # keeps the head in the graph, so every process has the same gradients
+            return logits.sum() * 0
+        return self.word_head_cfg['weight'] * F.cross_entropy(
+            logits, torch.tensor(labels, device=logits.device))
 
     @torch.no_grad()
     def predict(self, inputs: Tensor,

@@ -117,3 +117,4 @@ def test_template_needs_a_slot():
         RandomWordView(template='the word', dictionary=DICTIONARY)
     view = RandomWordView(template='{}.', dictionary=DICTIONARY, negative_prob=0.0)
     assert view(_results([[[20, 40], [60, 40], [60, 50], [20, 50]]], ['cat']))['text'] == 'cat.'
+

@@ -29,6 +29,9 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-96.py')  # quickstart's
 CAPTIONS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-captions-96.py')
 REGIONS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-regions-96.py')
+WORDS_CLS_CONFIG = osp.join(ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-words-cls-96.py')
+WORDS_RENDERED_CONFIG = osp.join(
+    ROOT, 'configs/synthworld/synthclip_rn-s_synthworld-words-rendered-96.py')
 
 
 def _batch(model, num: int = 4):
@@ -115,6 +118,60 @@ def test_feature_distillation_rejects_bad_settings():
     with pytest.raises(ValueError, match='embeds in 128 dimensions'):
         ContrastiveCLIP(model_name=TINY_VIT,
                         distill=dict(model_name='synthworld-rn-s', pretrained='x.pt'))
+
+
+def test_word_head_classifies_the_crops_of_its_words():
+    torch.manual_seed(0)
+    model = ContrastiveCLIP(model_name=TINY_VIT,
+                            word_head=dict(words=['cart', 'card', 'the'], weight=2.0, scale=5.0))
+    # 'Card' is the head's word 1 (lower-cased); 'dog' is not one of its words, the last sample
+    # (an object crop) has no word: both are left out
+    samples = [BaseDataElement(text='the word "cart"', metainfo=dict(word='cart')),
+               BaseDataElement(text='the word "dog"', metainfo=dict(word='dog')),
+               BaseDataElement(text='the word "card"', metainfo=dict(word='Card')),
+               BaseDataElement(text='a star')]
+    data = model.data_preprocessor(
+        dict(inputs=[torch.randint(0, 255, (3, 32, 32), dtype=torch.uint8)] * 4,
+             data_samples=samples))
+    losses = model(**data, mode='loss')
+    images = model._encode_images(data['inputs'][[0, 2]])
+    expected = 2.0 * F.cross_entropy(model.word_head(5.0 * images), torch.tensor([0, 1]))
+    assert torch.allclose(losses['loss_word'], expected, atol=1e-5)
+    losses['loss_word'].backward()
+    assert model.visual.conv1.weight.grad.abs().sum() > 0
+    assert model.word_head.weight.shape == (3, 32)
+    assert not any(k.startswith('word_head') for k in model.clip_state_dict())
+    # a batch without any of its words: a zero loss that still reaches the head
+    objects = model.data_preprocessor(dict(inputs=data['inputs'][3:], data_samples=samples[3:]))
+    loss = model(**objects, mode='loss')['loss_word']
+    assert loss.item() == 0 and loss.requires_grad
+    assert 'loss_word' not in ContrastiveCLIP(model_name=TINY_VIT)(**data, mode='loss')
+
+
+def test_word_head_rejects_bad_settings():
+    with pytest.raises(ValueError, match=r"unknown keys \['wieght'\]"):
+        ContrastiveCLIP(model_name=TINY_VIT, word_head=dict(words=['cart'], wieght=1.0))
+    with pytest.raises(ValueError, match="'words'.*is required"):
+        ContrastiveCLIP(model_name=TINY_VIT, word_head=dict(weight=1.0))
+    with pytest.raises(KeyError, match='unknown word list'):
+        ContrastiveCLIP(model_name=TINY_VIT, word_head=dict(words='no-such-list'))
+
+
+@pytest.mark.parametrize('config', [WORDS_CLS_CONFIG, WORDS_RENDERED_CONFIG],
+                         ids=['scene-signs', 'rendered-signs'])
+def test_words_configs_label_word_crops_for_the_word_head(synthworld_64, config):
+    cfg = Config.fromfile(config)
+    cfg.train_dataloader.dataset.dataset.data_root = synthworld_64
+    dataset = DATASETS.build(cfg.train_dataloader.dataset.dataset)
+    cfg.model.model_name = TINY_RN
+    model = MODELS.build(cfg.model)
+    np.random.seed(0)
+    assert len(dataset) > 0
+    for i in range(len(dataset)):
+        sample = dataset[i]['data_samples']
+        # the crop's word is the head's label; held-out words are never cropped
+        assert sample.text == f'the word "{sample.word}"'
+        assert sample.word in model.word_index
 
 
 def test_clip_state_dict_matches_open_clip(tmp_path):
