@@ -61,6 +61,9 @@ for _name, _description, _command in (
         ('synthworld-rn-s-words', 'synthworld-rn-s fine-tuned on object names + sign word '
          'crops (the word-pair recipe of issue 16)',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-words-96.py'),
+        ('synthworld-rn-s-attributes', 'synthworld-rn-s fine-tuned on object names + '
+         'attribute phrases of object crops and close-ups, with one-attribute hard negatives '
+         '(issue 15)', _TRAIN + 'synthworld/synthclip_rn-s-ft_synthworld-attributes-96.py'),
         ('synthworld-rn-s-captions', 'SynthWorld ResNet CLIP on whole-image captions',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-captions-96.py'),
         ('synthworld-vit-s', 'SynthWorld ViT CLIP on object names, distilled from synthworld-rn-s',
