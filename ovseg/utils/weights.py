@@ -101,6 +101,9 @@ for _name, _description, _command in (
         ('synthworld-clip-attr-rn-s', 'CLIP-Attr (attribute and category prompts, '
          'frozen image tower) on synthworld-rn-s, 600 iterations',
          _TRAIN + 'attributes/clip-attr_synthclip-rn-s_synthworld.py'),
+        ('synthworld-clip-attr-rn-s-attributes', 'CLIP-Attr on synthworld-rn-s-attributes (the '
+         'SynthWorld CLIP that has read attribute words), 600 iterations',
+         _TRAIN + 'attributes/clip-attr_synthclip-rn-s-attributes_synthworld.py'),
         ('synthworld-denseclip-retinanet-vit-s', 'DenseCLIP RetinaNet on synthworld-vit-s',
          _TRAIN + 'denseclip/denseclip-retinanet_synthclip-vit-s_fpn_1xb4-1k_synthworld-160.py'),
         ('synthworld-denseclip-mask-rcnn-vit-s', 'DenseCLIP Mask R-CNN on synthworld-vit-s',
