@@ -14,4 +14,5 @@ __all__ = ['CropBoxRegion', 'GenerateTextKernels', 'LoadAttributeAnnotations', '
            'PackCaptionInputs', 'PackTextRetrievalInputs', 'RandomCaptionView',
            'RandomMaskedRegionView', 'RandomWordView', 'SampleQueryWord', 'drop_words',
            'edit_neighbours', 'is_readable', 'noun_list', 'noun_phrases', 'phrases_naming',
-           'shrink_polygon', 'square_window', 'swap_attribute_word', 'swap_head_noun', 'word_window']
+           'shrink_polygon', 'square_window', 'swap_attribute_word', 'swap_head_noun',
+           'word_window']
