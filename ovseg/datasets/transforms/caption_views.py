@@ -143,13 +143,11 @@ def swap_attribute_word(text: str, attribute_types: Dict[str, Sequence[str]],
     word = tokens[index].lower().strip('.,:;')
     others = [w for w in attribute_types[parent[word]] if w != word]
     other = others[np.random.randint(len(others))]
-    if other in implicit:
-        return drop_words(text, [word])
-    tokens[index] = tokens[index].lower().replace(word, other)
-    swapped = ' '.join(tokens)
-    if index > 0 and tokens[index - 1].lower() in ('a', 'an'):  # 'a red star' -> 'an orange star'
-        return drop_words(swapped, [])
-    return swapped
+    if other in implicit:  # only this token: a caption may name 'red' for two objects
+        del tokens[index]
+    else:
+        tokens[index] = tokens[index].lower().replace(word, other)
+    return drop_words(' '.join(tokens), [])  # fixes 'a orange star' -> 'an orange star'
 
 
 @TRANSFORMS.register_module()

@@ -131,6 +131,10 @@ def test_swap_attribute_word_changes_one_attribute_within_its_type():
     # the article follows the new word; texts without an attribute word get none
     assert swap_attribute_word('an orange star', {'color': ('orange', 'red')}) == 'a red star'
     assert swap_attribute_word('a red star.', {'color': ('orange', 'red')}) == 'an orange star.'
+    # only the chosen token changes, when a caption repeats the word for two objects
+    assert swap_attribute_word('a hollow star and a hollow ring', {'fill': ('filled', 'hollow')},
+                               implicit=('filled',)) in ('a star and a hollow ring',
+                                                         'a hollow star and a ring')
     assert swap_attribute_word('a star', ATTRIBUTE_TYPES) is None
     assert swap_attribute_word('a sign that says "plain"', ATTRIBUTE_TYPES) is None
 
