@@ -67,6 +67,9 @@ for _name, _description, _command in (
         ('synthworld-rn-s-words-rendered', 'synthworld-rn-s fine-tuned on freshly rendered sign '
          'words with a dictionary-word classifier beside the CLIP loss (issue 16, third recipe)',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-words-rendered-96.py'),
+        ('synthworld-rn-s-attributes', 'synthworld-rn-s fine-tuned on object names + '
+         'attribute phrases of object crops and close-ups, with one-attribute hard negatives '
+         '(issue 15)', _TRAIN + 'synthworld/synthclip_rn-s-ft_synthworld-attributes-96.py'),
         ('synthworld-rn-s-captions', 'SynthWorld ResNet CLIP on whole-image captions',
          _TRAIN + 'synthworld/synthclip_rn-s_synthworld-captions-96.py'),
         ('synthworld-vit-s', 'SynthWorld ViT CLIP on object names, distilled from synthworld-rn-s',
@@ -108,6 +111,9 @@ for _name, _description, _command in (
         ('synthworld-clip-attr-rn-s', 'CLIP-Attr (attribute and category prompts, '
          'frozen image tower) on synthworld-rn-s, 600 iterations',
          _TRAIN + 'attributes/clip-attr_synthclip-rn-s_synthworld.py'),
+        ('synthworld-clip-attr-rn-s-attributes', 'CLIP-Attr on synthworld-rn-s-attributes (the '
+         'SynthWorld CLIP that has read attribute words), 600 iterations',
+         _TRAIN + 'attributes/clip-attr_synthclip-rn-s-attributes_synthworld.py'),
         ('synthworld-denseclip-retinanet-vit-s', 'DenseCLIP RetinaNet on synthworld-vit-s',
          _TRAIN + 'denseclip/denseclip-retinanet_synthclip-vit-s_fpn_1xb4-1k_synthworld-160.py'),
         ('synthworld-denseclip-mask-rcnn-vit-s', 'DenseCLIP Mask R-CNN on synthworld-vit-s',

@@ -2,7 +2,8 @@
 from .attribute_crops import CropBoxRegion, PackAttributeInputs
 from .attribute_detection import LoadAttributeAnnotations, PackDetAttributeInputs
 from .caption_views import (ObjectCrops, RandomCaptionView, drop_words, noun_list, noun_phrases,
-                            phrases_naming, square_window, swap_head_noun)
+                            phrases_naming, square_window, swap_attribute_word,
+                            swap_head_noun)
 from .formatting import PackCaptionInputs, PackTextRetrievalInputs
 from .region_views import RandomMaskedRegionView
 from .text_kernels import GenerateTextKernels, SampleQueryWord, is_readable, shrink_polygon
@@ -14,4 +15,5 @@ __all__ = ['CropBoxRegion', 'GenerateTextKernels', 'LoadAttributeAnnotations', '
            'PackCaptionInputs', 'PackTextRetrievalInputs', 'PasteRandomSign', 'RandomCaptionView',
            'RandomMaskedRegionView', 'RandomWordView', 'SampleQueryWord', 'drop_words',
            'edit_neighbours', 'is_readable', 'noun_list', 'noun_phrases', 'phrases_naming',
-           'shrink_polygon', 'square_window', 'swap_head_noun', 'word_window']
+           'shrink_polygon', 'square_window', 'swap_attribute_word', 'swap_head_noun',
+           'word_window']

@@ -6,7 +6,7 @@ its object in the image's own captions, found by the class name: caption supervi
 never the annotation's attributes.
 """
 import re
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import mmcv
 import numpy as np
@@ -116,6 +116,40 @@ def swap_head_noun(phrase: str, name: str, heads: Sequence[str]) -> Optional[str
     return ' '.join(words) + other
 
 
+def swap_attribute_word(text: str, attribute_types: Dict[str, Sequence[str]],
+                        implicit: Sequence[str] = ()) -> Optional[str]:
+    """``text`` with one of its attribute words replaced by another value of the same type.
+
+    A hard negative that differs from ``text`` in one attribute (NegCLIP's counterfactual
+    captions, Yuksekgonul et al., ICLR 2023, Sec. 4, on attributes instead of nouns). A value
+    in ``implicit`` is one the captions never write (SynthWorld omits ``'plain'`` and
+    ``'filled'``): swapping to it drops the word. Articles are fixed as :func:`drop_words`
+    fixes them. Returns None when ``text`` holds no attribute word with another value.
+
+    Examples:
+        >>> swap_attribute_word('a large red star', {'size': ('small', 'large')})
+        'a small red star'
+        >>> swap_attribute_word('a hollow red star', {'fill': ('filled', 'hollow')},
+        ...                     implicit=('filled',))
+        'a red star'
+    """
+    parent = {w: t for t, words in attribute_types.items() for w in words}
+    tokens = text.split(' ')
+    found = [i for i, t in enumerate(tokens)
+             if len(attribute_types.get(parent.get(t.lower().strip('.,:;')), ())) > 1]
+    if not found:
+        return None
+    index = found[np.random.randint(len(found))]
+    word = tokens[index].lower().strip('.,:;')
+    others = [w for w in attribute_types[parent[word]] if w != word]
+    other = others[np.random.randint(len(others))]
+    if other in implicit:  # only this token: a caption may name 'red' for two objects
+        del tokens[index]
+    else:
+        tokens[index] = tokens[index].lower().replace(word, other)
+    return drop_words(' '.join(tokens), [])  # fixes 'a orange star' -> 'an orange star'
+
+
 @TRANSFORMS.register_module()
 class RandomCaptionView(BaseTransform):
     """Pick one training pair: the whole image with a caption, or an object crop with its phrase.
@@ -141,7 +175,10 @@ class RandomCaptionView(BaseTransform):
     heads a phrase of the same image's captions (:func:`swap_head_noun`), a hard negative
     that only the shape tells apart. With probability ``gray_prob`` the
     chosen view is turned to grey and its colour words are dropped from the text, so that
-    matching it needs shape, pattern, fill and size rather than colour alone.
+    matching it needs shape, pattern, fill and size rather than colour alone. With
+    probability ``attribute_negative_prob`` a view without a ``negative_text`` gets one
+    that differs from its text in one attribute word (:func:`swap_attribute_word`: another
+    colour, pattern, size or fill), a hard negative that only that attribute tells apart.
 
     Required keys: ``img`` (H, W, 3), ``captions`` (list[str]); optional ``instances``
     (``bbox`` x1 y1 x2 y2, ``bbox_label``). Modified: ``img``, ``img_shape``.
@@ -169,6 +206,12 @@ class RandomCaptionView(BaseTransform):
             Defaults to 0.
         color_words (Sequence[str], optional): the words dropped from grey views' texts.
             Defaults to None: the SynthWorld colour attributes.
+        attribute_negative_prob (float): probability that a view whose text holds an
+            attribute word gets an attribute-swapped ``negative_text``. Defaults to 0.
+        attribute_types (dict[str, Sequence[str]], optional): the attribute words by type
+            for those swaps. Defaults to None: SynthWorld's ``ATTRIBUTE_TYPES``.
+        implicit_attributes (Sequence[str]): values the captions never write (a swap to
+            one drops the word). Defaults to SynthWorld's ``('plain', 'filled')``.
     """
 
     def __init__(self, *, classes: Optional[Sequence[str]] = None, object_prob: float = 0.5,
@@ -177,7 +220,16 @@ class RandomCaptionView(BaseTransform):
                  flip_prob: float = 0.5, phrase_prob: float = 0.0, erase_prob: float = 0.0,
                  name_prob: float = 0.0, noun_list_prob: float = 0.0,
                  negative_prob: float = 0.0, gray_prob: float = 0.0,
-                 color_words: Optional[Sequence[str]] = None) -> None:
+                 color_words: Optional[Sequence[str]] = None,
+                 attribute_negative_prob: float = 0.0,
+                 attribute_types: Optional[Dict[str, Sequence[str]]] = None,
+                 implicit_attributes: Sequence[str] = ('plain', 'filled')) -> None:
+        if attribute_types is None:
+            from ..synthworld import ATTRIBUTE_TYPES
+            attribute_types = ATTRIBUTE_TYPES
+        self.attribute_types = {t: tuple(words) for t, words in attribute_types.items()}
+        self.implicit_attributes = tuple(implicit_attributes)
+        self.attribute_negative_prob = attribute_negative_prob
         if classes is None:
             from ..synthworld import SYNTHWORLD_THINGS
             classes = SYNTHWORLD_THINGS
@@ -266,11 +318,18 @@ class RandomCaptionView(BaseTransform):
             negative = swap_head_noun(results['text'], name, head_nouns(results['captions']))
             if negative is not None:
                 results['negative_text'] = negative
+        if 'negative_text' not in results and np.random.rand() < self.attribute_negative_prob:
+            negative = swap_attribute_word(results['text'], self.attribute_types,
+                                           self.implicit_attributes)
+            if negative is not None:
+                results['negative_text'] = negative
         if np.random.rand() < self.gray_prob:
             results['img'] = mmcv.gray2bgr(mmcv.bgr2gray(results['img']))
             results['text'] = drop_words(results['text'], self.color_words)
             if 'negative_text' in results:
                 results['negative_text'] = drop_words(results['negative_text'], self.color_words)
+                if results['negative_text'] == results['text']:  # it differed in colour only
+                    del results['negative_text']
         results['img_shape'] = results['img'].shape[:2]
         return results
 
@@ -280,7 +339,8 @@ class RandomCaptionView(BaseTransform):
                 f'flip_prob={self.flip_prob}, phrase_prob={self.phrase_prob}, '
                 f'erase_prob={self.erase_prob}, name_prob={self.name_prob}, '
                 f'noun_list_prob={self.noun_list_prob}, '
-                f'negative_prob={self.negative_prob}, gray_prob={self.gray_prob})')
+                f'negative_prob={self.negative_prob}, gray_prob={self.gray_prob}, '
+                f'attribute_negative_prob={self.attribute_negative_prob})')
 
 
 @TRANSFORMS.register_module()

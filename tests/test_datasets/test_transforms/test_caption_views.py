@@ -11,7 +11,8 @@ from ovseg.datasets import SynthWorldCaptionDataset
 from ovseg.datasets.synthworld import SYNTHWORLD_THINGS
 from ovseg.datasets.transforms import (ObjectCrops, PackCaptionInputs, RandomCaptionView,
                                        drop_words, noun_list, noun_phrases, phrases_naming,
-                                       square_window, swap_head_noun)
+                                       square_window, swap_attribute_word, swap_head_noun)
+from ovseg.datasets.synthworld import ATTRIBUTE_PARENT, ATTRIBUTE_TYPES
 
 
 def test_phrases_naming_finds_article_phrases_only():
@@ -105,6 +106,58 @@ def test_hard_negatives_swap_only_the_class_noun(train_record):
     assert swap_head_noun('a star', 'star', ['star']) is None
     whole = RandomCaptionView(object_prob=0.0, negative_prob=1.0)(load(dict(train_record)))
     assert 'negative_text' not in whole
+
+
+def test_swap_attribute_word_changes_one_attribute_within_its_type():
+    np.random.seed(0)
+    text = 'a large hollow cyan striped trapezoid'
+    negatives = {swap_attribute_word(text, ATTRIBUTE_TYPES, ('plain', 'filled'))
+                 for _ in range(200)}
+    for negative in negatives:
+        words, swapped = text.split(' '), negative.split(' ')
+        if len(swapped) == len(words):  # one word replaced by another of its type
+            changed = [(a, b) for a, b in zip(words, swapped) if a != b]
+            assert len(changed) == 1 and ATTRIBUTE_PARENT[changed[0][0]] == \
+                ATTRIBUTE_PARENT[changed[0][1]]
+        else:  # one word swapped to an implicit value: 'striped' -> plain, 'hollow' -> filled
+            assert len(swapped) == len(words) - 1 and set(swapped) < set(words)
+    # every type is swapped, both implicit values are reached, never to an unwritten word
+    assert 'a small hollow cyan striped trapezoid' in negatives
+    assert 'a large hollow pink striped trapezoid' in negatives
+    assert 'a large hollow cyan checkered trapezoid' in negatives
+    assert 'a large cyan striped trapezoid' in negatives and 'a large hollow cyan trapezoid' \
+        in negatives
+    assert not any(w in n.split(' ') for n in negatives for w in ('plain', 'filled'))
+    # the article follows the new word; texts without an attribute word get none
+    assert swap_attribute_word('an orange star', {'color': ('orange', 'red')}) == 'a red star'
+    assert swap_attribute_word('a red star.', {'color': ('orange', 'red')}) == 'an orange star.'
+    # only the chosen token changes, when a caption repeats the word for two objects
+    assert swap_attribute_word('a hollow star and a hollow ring', {'fill': ('filled', 'hollow')},
+                               implicit=('filled',)) in ('a star and a hollow ring',
+                                                         'a hollow star and a ring')
+    assert swap_attribute_word('a star', ATTRIBUTE_TYPES) is None
+    assert swap_attribute_word('a sign that says "plain"', ATTRIBUTE_TYPES) is None
+
+
+def test_attribute_negatives_on_caption_views(train_record):
+    load = Compose([dict(type='LoadImageFromFile')])
+    np.random.seed(0)
+    view = RandomCaptionView(object_prob=1.0, attribute_negative_prob=1.0)
+    for _ in range(10):
+        results = view(load(dict(train_record)))
+        if any(w in ATTRIBUTE_PARENT for w in results['text'].split(' ')):
+            assert results['negative_text'] != results['text']
+            assert results['negative_text'].split(' ')[-1] == results['text'].split(' ')[-1]
+        else:
+            assert 'negative_text' not in results
+    bare = RandomCaptionView(object_prob=1.0, name_prob=1.0, attribute_negative_prob=1.0)
+    assert 'negative_text' not in bare(load(dict(train_record)))
+    # a grey view drops the colour words: a negative that differed in colour only is dropped
+    grey = RandomCaptionView(object_prob=0.0, phrase_prob=1.0, gray_prob=1.0,
+                             attribute_negative_prob=1.0,
+                             attribute_types={'color': ATTRIBUTE_TYPES['color']})
+    for _ in range(5):
+        assert 'negative_text' not in grey(load(dict(train_record)))
 
 
 def test_erased_view_hides_labelled_objects(synthworld_root):
