@@ -7,7 +7,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.evaluator import Evaluator
-from mmengine.registry import DATASETS, init_default_scope
+from mmengine.registry import DATASETS, DefaultScope
 from mmengine.structures import InstanceData
 
 import ovseg.datasets  # noqa: F401  (registers the datasets)
@@ -39,10 +39,17 @@ def _detections_of(sample, keep):
                         attribute_scores=(gt.attributes[keep] == 1).float())
 
 
-def test_box_free_config_scores_detections_seen_and_unseen(synthworld_root):
+@pytest.fixture
+def mmdet_scope():
+    """mmdet as the default scope for one test only (a scope left behind breaks the mmseg
+    builds of later tests)."""
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        yield
+
+
+def test_box_free_config_scores_detections_seen_and_unseen(synthworld_root, mmdet_scope):
     """The OvarNet box-free config's evaluators (box-free attribute mAP, mmdet's OVCocoMetric)
     on the per-image val items: AP50 seen / unseen needs the metainfo's base / novel names."""
-    init_default_scope('mmdet')
     cfg = Config.fromfile(BOX_FREE_CONFIG)
     dataset = DATASETS.build(dict(cfg.test_dataloader.dataset, data_root=synthworld_root))
     items = [dataset[i]['data_samples'] for i in range(len(dataset))]
