@@ -20,5 +20,6 @@ region_dataset = dict(type='SynthWorldSegDataset', data_root={{_base_.data_root}
 # comes from the val set)
 train_dataloader = dict(dataset=dict(
     datasets=[{{_base_.object_dataset}}, {{_base_.closeup_dataset}}, region_dataset],
-    ignore_keys=['classes', 'class_synonyms', 'palette', 'seen', 'thing_classes',
-                 'stuff_classes', 'label_map', 'reduce_zero_label']))
+    ignore_keys=['classes', 'class_synonyms', 'palette', 'seen', 'base_classes',
+                 'novel_classes', 'thing_classes', 'stuff_classes', 'label_map',
+                 'reduce_zero_label']))

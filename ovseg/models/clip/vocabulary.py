@@ -266,7 +266,7 @@ class Vocabulary:
         Synonym entries are aligned with ``classes`` by position (label id); they must
         be as many. ``metainfo[parents_key]`` (e.g. COCO super-categories) and
         ``metainfo[seen_key]`` (one bool per class, e.g. SynthWorld's), when present, give
-        the parent types and the seen flags.
+        the parent types and the seen flags (flags of another length are ignored).
 
         Raises:
             VocabularyError: no ``classes``, or a synonym list of another length.
@@ -277,7 +277,9 @@ class Vocabulary:
         parents = metainfo.get(parents_key) if parents_key else None
         parents = tuple(parents) if parents else None
         seen = metainfo.get(seen_key) if seen_key else None
-        seen = tuple(seen) if seen is not None and len(seen) else None
+        # flags of another class list (a config that renames ``classes`` but inherits the
+        # dataset's default ``seen``) say nothing about these classes: unknown, not an error
+        seen = tuple(seen) if seen is not None and len(seen) == len(classes) else None
         entries = metainfo.get(synonyms_key) if synonyms_key else None
         if entries:
             if len(entries) != len(classes):

@@ -158,5 +158,7 @@ def test_seen_flags_from_metainfo():
     assert vocab.seen[SYNTHWORLD_SEG_CLASSES.index('circle')]
     assert Vocabulary.from_metainfo(dict(classes=('dog', 'cup'))).seen is None
     assert Vocabulary.from_metainfo(seg_metainfo(), seen_key=None).seen is None
+    # a config that renames the classes but inherits the dataset's flags: unknown
+    assert Vocabulary.from_metainfo(dict(classes=('dog', 'cup'), seen=(True,))).seen is None
     with pytest.raises(VocabularyError, match='one seen flag per vocabulary entry'):
-        Vocabulary.from_metainfo(dict(classes=('dog', 'cup'), seen=(True,)))
+        Vocabulary(['dog', 'cup'], seen=[True])
