@@ -109,8 +109,7 @@ class LanguageGuideMixin:
         self.register_buffer('texts', torch.zeros(0, self.name_length, dtype=torch.long),
                              persistent=False)
         self.register_buffer('text_owner', torch.zeros(0, dtype=torch.long), persistent=False)
-        self.vocabulary: Optional[List[str]] = None
-        # the whole Vocabulary (seen flags included), for calibrated stacking
+        # the whole Vocabulary (seen flags included, for calibrated stacking)
         self.current_vocabulary: Optional[Vocabulary] = None
         self._text_cache: Optional[Tuple[tuple, Tensor]] = None
         if class_names is not None:
@@ -174,12 +173,16 @@ class LanguageGuideMixin:
         device = self.contexts.device
         self.texts = self.text_encoder.tokenize(texts, context_length=self.name_length).to(device)
         self.text_owner = torch.tensor(owner, dtype=torch.long, device=device)
-        self.vocabulary = list(vocab.names)
         self.current_vocabulary = vocab
         self._text_cache = None
 
     def _validate_vocabulary_size(self, num: int) -> None:
         """Hook: raise if a vocabulary of ``num`` names cannot be used (default: any)."""
+
+    @property
+    def vocabulary(self) -> Optional[List[str]]:
+        """The current class names (None before :meth:`set_vocabulary`)."""
+        return None if self.current_vocabulary is None else list(self.current_vocabulary.names)
 
     @property
     def num_vocabulary(self) -> int:
