@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
+from ..models.clip.vocabulary import Vocabulary
 from ..utils.errors import InputError
 from .config import build_runner
 
@@ -97,7 +98,8 @@ def _check_seen_split(cfg: Config, runner) -> None:
     dataset's ``seen`` flags (which the vocabulary carries to the model)."""
     if cfg.model.get('test_cfg', {}).get('seen_classes'):
         return
-    if runner.test_loop.dataloader.dataset.metainfo.get('seen') is None:
+    metainfo = runner.test_loop.dataloader.dataset.metainfo
+    if Vocabulary.from_metainfo(metainfo).seen is None:  # what the VocabularyHook hands over
         raise CalibrationError(f'{cfg.filename}: calibrated stacking needs the classes seen in '
                                "training: the test dataset's metainfo has no 'seen' flags; set "
                                'model.test_cfg.seen_classes')
