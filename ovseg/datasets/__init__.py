@@ -1,11 +1,11 @@
 """ovseg datasets; importing this package registers them (``custom_imports=['ovseg.datasets']``)."""
 from .synthworld import (SynthWorldAttributeDataset, SynthWorldCaptionDataset,
                          SynthWorldDetDataset, SynthWorldSegDataset,
-                         SynthWorldTextRetrievalDataset)
+                         SynthWorldTextRetrievalDataset, SynthWorldWordReadingDataset)
 
 __all__ = [
     'SynthWorldAttributeDataset', 'SynthWorldCaptionDataset', 'SynthWorldDetDataset',
-    'SynthWorldSegDataset', 'SynthWorldTextRetrievalDataset'
+    'SynthWorldSegDataset', 'SynthWorldTextRetrievalDataset', 'SynthWorldWordReadingDataset'
 ]
 from . import transforms  # noqa: F401,E402
 from . import masked_regions  # noqa: F401,E402  (mask-adapted CLIP region-noun pairs)

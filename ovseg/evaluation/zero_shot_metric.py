@@ -48,15 +48,18 @@ class ZeroShotClassificationMetric(BaseMetric):
     ``t2i_recall@k``; as a diagnostic, ``top1_seen_within`` / ``top1_unseen_within``: the
     accuracy when a crop competes with the classes of its own group only (conventional,
     non-generalised zero-shot; chance 100 / K_group), which separates "the CLIP does not know
-    the unseen shapes" from "it prefers seen names". The split comes from the dataset metainfo
-    key ``seen_key`` (one bool per class, as SynthWorld gives) or ``unseen_classes``;
-    without either, every class counts as seen.
+    the unseen shapes" from "it prefers seen names"; for each k > 1 of ``crop_ks``,
+    ``top{k}``, ``top{k}_seen``, ``top{k}_unseen`` (the label among the k best). The split
+    comes from the dataset metainfo key ``seen_key`` (one bool per class, as SynthWorld
+    gives) or ``unseen_classes``; without either, every class counts as seen.
 
     Args:
         seen_key (str): metainfo key of the per-class seen flags. Defaults to ``'seen'``.
         unseen_classes (Sequence[str], optional): unseen class names (first synonym);
             overrides the metainfo. Defaults to None.
         recall_ks (Sequence[int]): k of the retrieval recalls. Defaults to (1, 5).
+        crop_ks (Sequence[int]): k of the crop top-k accuracies besides top-1 (reading 217
+            dictionary words asks for top-5 too). Defaults to ().
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): metric name prefix. Defaults to ``'zero_shot'``.
 
@@ -67,12 +70,13 @@ class ZeroShotClassificationMetric(BaseMetric):
     default_prefix = 'zero_shot'
 
     def __init__(self, *, seen_key: str = 'seen', unseen_classes: Optional[Sequence[str]] = None,
-                 recall_ks: Sequence[int] = (1, 5), collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+                 recall_ks: Sequence[int] = (1, 5), crop_ks: Sequence[int] = (),
+                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.seen_key = seen_key
         self.unseen_classes = None if unseen_classes is None else tuple(unseen_classes)
         self.recall_ks = tuple(recall_ks)
+        self.crop_ks = tuple(k for k in crop_ks if k > 1)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         """Keep the scores, labels and embeddings of one batch (on CPU)."""
@@ -122,6 +126,14 @@ class ZeroShotClassificationMetric(BaseMetric):
             # conventional zero-shot diagnostic: the crop competes with its own group only
             within = group.nonzero().flatten()[scores[mask][:, group].argmax(dim=1)]  # (N_g,)
             metrics[f'top1_{name}_within'] = 100.0 * (within == labels[mask]).float().mean().item()
+        for k in self.crop_ks:
+            in_top_k = (scores.topk(min(k, num_classes), dim=1).indices
+                        == labels[:, None]).any(dim=1).float()  # (N,)
+            metrics[f'top{k}'] = 100.0 * in_top_k.mean().item()
+            for name, group in (('seen', seen), ('unseen', ~seen)):
+                mask = group[labels]
+                metrics[f'top{k}_{name}'] = (100.0 * in_top_k[mask].mean().item() if mask.any()
+                                             else float('nan'))
         metrics['unseen_vs_chance'] = metrics['top1_unseen'] / chance
         return metrics
 

@@ -60,6 +60,19 @@ def test_seen_and_unseen_are_split_by_ground_truth():
     assert metrics['zero_shot/top1_seen'] == pytest.approx(50.0)
 
 
+def test_top_k_counts_the_label_among_the_k_best_scores():
+    # scores rank the classes 0 > 1 > 2 > 3 > 4 for every crop
+    ranked = torch.tensor([[5., 4., 3., 2., 1.]]).repeat(4, 1)
+    labels = torch.tensor([0, 2, 3, 4])  # ranks 1, 3, 4, 5; classes 3 and 4 unseen
+    metrics = _evaluate(_metric(crop_ks=(3, )),
+                        [dict(crop_scores=ranked, gt_crop_labels=labels)])
+    assert metrics['zero_shot/top1'] == 25.0
+    assert metrics['zero_shot/top3'] == 50.0
+    assert metrics['zero_shot/top3_seen'] == 100.0 and metrics['zero_shot/top3_unseen'] == 0.0
+    assert 'zero_shot/top3' not in _evaluate(_metric(), [dict(crop_scores=ranked,
+                                                              gt_crop_labels=labels)])
+
+
 def test_within_group_accuracy_ignores_the_other_group():
     # unseen crops (3, 4) always score a seen class highest, their own class second
     scores = torch.tensor([[1.0, 0.0, 0.0, 0.0, 0.0],

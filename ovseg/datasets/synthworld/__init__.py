@@ -10,7 +10,7 @@ from .det_dataset import SynthWorldDetDataset
 from .generate import generate
 from .render import SceneConfig, render_closeup, render_scene, sample_sign_style
 from .seg_dataset import SynthWorldSegDataset
-from .text_dataset import SynthWorldTextRetrievalDataset
+from .text_dataset import SynthWorldTextRetrievalDataset, SynthWorldWordReadingDataset
 from .vocab import (ATTRIBUTE_PARENT, ATTRIBUTE_TYPES, SYNTHWORLD_ATTRIBUTES,
                     SYNTHWORLD_BACKGROUNDS, SYNTHWORLD_SEG_CLASSES, SYNTHWORLD_STUFF,
                     SYNTHWORLD_SYNONYMS, SYNTHWORLD_THINGS, SYNTHWORLD_WORDS, UNSEEN_ATTRIBUTES,
@@ -21,7 +21,8 @@ __all__ = [
     'SYNTHWORLD_SEG_CLASSES', 'SYNTHWORLD_STUFF', 'SYNTHWORLD_SYNONYMS', 'SYNTHWORLD_THINGS',
     'SYNTHWORLD_WORDS', 'UNSEEN_ATTRIBUTES', 'UNSEEN_THINGS', 'SceneConfig',
     'SynthWorldAttributeDataset', 'SynthWorldCaptionDataset', 'SynthWorldDetDataset',
-    'SynthWorldSegDataset', 'SynthWorldTextRetrievalDataset', 'attribute_metainfo', 'generate',
+    'SynthWorldSegDataset', 'SynthWorldTextRetrievalDataset', 'SynthWorldWordReadingDataset',
+    'attribute_metainfo', 'generate',
     'make_contact_sheet', 'render_closeup', 'render_scene', 'sample_sign_style', 'seg_metainfo',
     'thing_metainfo'
 ]

@@ -1,6 +1,6 @@
 """Scene-text retrieval dataset of SynthWorld: images with word polygons, plus word queries."""
 import os.path as osp
-from typing import List
+from typing import List, Sequence, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -52,3 +52,42 @@ class SynthWorldTextRetrievalDataset(BaseDataset):
         """Keep images with at least ``filter_cfg['min_words']`` words (default: all)."""
         min_words = (self.filter_cfg or {}).get('min_words', 0)
         return [item for item in self.data_list if len(item['words']) >= min_words]
+
+
+@DATASETS.register_module()
+class SynthWorldWordReadingDataset(SynthWorldTextRetrievalDataset):
+    """The SynthWorld text images as a zero-shot reading test: the classes are the dictionary.
+
+    As :class:`SynthWorldTextRetrievalDataset` (one item per image, its words and polygons),
+    but ``metainfo['classes']`` is the whole dictionary (``vocabulary``), in order, and
+    ``metainfo['seen']`` flags the words a CLIP's word pretraining may crop: all but
+    ``heldout_words``. With :class:`~ovseg.datasets.transforms.WordCrops` in the pipeline,
+    ``ContrastiveCLIP`` scores every readable word crop against every dictionary word and
+    ``ZeroShotClassificationMetric`` reports top-k accuracy for trained (``seen``) and
+    held-out (``unseen``) words (configs/synthworld/synthclip_rn-s_synthworld-words-cls-96.py).
+
+    Args:
+        heldout_words (str | Sequence[str]): words, or a word list's name, never trained on.
+            Defaults to ``'synthworld-heldout'`` (the word recipes' ``exclude_words``).
+        **kwargs: :class:`SynthWorldTextRetrievalDataset` arguments.
+    """
+
+    def __init__(self, *, heldout_words: Union[str, Sequence[str]] = 'synthworld-heldout',
+                 **kwargs) -> None:
+        self.heldout_words = heldout_words
+        super().__init__(**kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Read the images; classes = the dictionary, ``seen`` = not held out."""
+        # imported here: the ovseg.models package pulls in every head (mmseg, mmdet, open_clip)
+        from ...models.text_retrieval.word_lists import get_word_list
+        data_list = super().load_data_list()
+        heldout = {w.lower() for w in get_word_list(self.heldout_words)}
+        dictionary = tuple(w.lower() for w in self._metainfo['vocabulary'])
+        unknown = heldout - set(dictionary)
+        if unknown:
+            raise ValueError(f'{type(self).__name__}: heldout_words {sorted(unknown)[:5]} are not '
+                             'in the dictionary (metainfo vocabulary)')
+        self._metainfo['classes'] = dictionary
+        self._metainfo['seen'] = tuple(w not in heldout for w in dictionary)
+        return data_list

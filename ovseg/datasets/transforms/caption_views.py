@@ -343,6 +343,23 @@ class RandomCaptionView(BaseTransform):
                 f'attribute_negative_prob={self.attribute_negative_prob})')
 
 
+def store_crops(results: dict, windows: Sequence[Tuple[int, int, int, int]],
+                labels: Sequence[int], *, size: int, interpolation: str = 'bilinear') -> dict:
+    """Crop each (x1, y1, x2, y2) pixel window of ``results['img']`` and resize it to S x S.
+
+    Adds ``crops`` (N, S, S, 3) uint8, ``crop_labels`` (N,) int64 (``labels``) and
+    ``crop_boxes`` (N, 4) float32 (``windows``), as :class:`ObjectCrops` and
+    :class:`~ovseg.datasets.transforms.WordCrops` hand them to :class:`PackCaptionInputs`.
+    """
+    img = results['img']
+    crops = [mmcv.imresize(img[y1:y2, x1:x2], (size, size), interpolation=interpolation)
+             for x1, y1, x2, y2 in windows]
+    results['crops'] = np.stack(crops) if crops else np.zeros((0, size, size, 3), np.uint8)
+    results['crop_labels'] = np.asarray(labels, dtype=np.int64)
+    results['crop_boxes'] = np.asarray(windows, dtype=np.float32).reshape(-1, 4)
+    return results
+
+
 @TRANSFORMS.register_module()
 class ObjectCrops(BaseTransform):
     """Crop every labelled object for zero-shot classification: fixed square windows.
@@ -364,20 +381,11 @@ class ObjectCrops(BaseTransform):
         self.interpolation = interpolation
 
     def transform(self, results: dict) -> dict:
-        img = results['img']
-        crops, labels, windows = [], [], []
-        for inst in results.get('instances', []):
-            x1, y1, x2, y2 = square_window(inst['bbox'], scale=self.scale, shift=(0.0, 0.0),
-                                           image_size=img.shape[:2])
-            crops.append(mmcv.imresize(img[y1:y2, x1:x2], (self.size, self.size),
-                                       interpolation=self.interpolation))
-            labels.append(inst['bbox_label'])
-            windows.append((x1, y1, x2, y2))
-        results['crops'] = (np.stack(crops) if crops
-                            else np.zeros((0, self.size, self.size, 3), np.uint8))
-        results['crop_labels'] = np.asarray(labels, dtype=np.int64)
-        results['crop_boxes'] = np.asarray(windows, dtype=np.float32).reshape(-1, 4)
-        return results
+        instances = results.get('instances', [])
+        windows = [square_window(inst['bbox'], scale=self.scale, shift=(0.0, 0.0),
+                                 image_size=results['img'].shape[:2]) for inst in instances]
+        return store_crops(results, windows, [inst['bbox_label'] for inst in instances],
+                           size=self.size, interpolation=self.interpolation)
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(size={self.size}, scale={self.scale})'

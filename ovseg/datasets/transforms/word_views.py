@@ -14,6 +14,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.registry import TRANSFORMS
 
 from ...utils import square_window
+from .caption_views import store_crops
 from .text_kernels import is_readable
 
 WORD_TEMPLATE = 'the word "{}"'
@@ -152,3 +153,53 @@ class RandomWordView(BaseTransform):
                 f'negative_prob={self.negative_prob}, dictionary={len(self.dictionary)} words '
                 f'({self.num_excluded} excluded), min_text_size={self.min_text_size})')
 
+
+
+@TRANSFORMS.register_module()
+class WordCrops(BaseTransform):
+    """Crop every readable word for zero-shot reading: fixed square windows, as ObjectCrops.
+
+    The word analogue of :class:`~ovseg.datasets.transforms.ObjectCrops`: each readable word
+    (:func:`~ovseg.datasets.transforms.is_readable` against ``dictionary``) gives a centred
+    window of side ``scale`` x its longest polygon edge (:func:`word_window`, no shift),
+    resized to ``size``; its label is the word's index in ``dictionary`` (the classes of
+    :class:`~ovseg.datasets.SynthWorldWordReadingDataset`). ``ContrastiveCLIP`` then scores the
+    crops against every dictionary word, so ``ZeroShotClassificationMetric`` reports how well a
+    CLIP reads (configs/text_retrieval/README.md, "can the SynthWorld CLIP read?").
+
+    Required keys: ``img`` (H, W, 3), ``words`` (N str), ``polygons`` (N, 4, 2) pixels.
+    Added: ``crops`` (M, S, S, 3) uint8, ``crop_labels`` (M,) int64, ``crop_boxes`` (M, 4)
+    float32 windows in pixels, M <= N the readable words.
+
+    Args:
+        size (int): side S of the resized crops. Defaults to 96.
+        scale (float): window side over the longest polygon edge. Defaults to 1.4, the middle
+            of :class:`RandomWordView`'s training range.
+        dictionary (str | Sequence[str]): the classes, or a word list's name. Defaults to
+            ``'synthworld'``.
+        min_text_size (float): shorter polygon side below which a word is unreadable.
+            Defaults to 8.
+    """
+
+    def __init__(self, *, size: int = 96, scale: float = 1.4,
+                 dictionary: Union[str, Sequence[str]] = 'synthworld',
+                 min_text_size: float = 8) -> None:
+        # imported here: the ovseg.models package pulls in every head (mmseg, mmdet, open_clip)
+        from ...models.text_retrieval.word_lists import get_word_list
+        self.size = size
+        self.scale = scale
+        self.dictionary = {w.lower(): i for i, w in enumerate(get_word_list(dictionary))}
+        self.min_text_size = min_text_size
+
+    def transform(self, results: dict) -> dict:
+        polygons = np.asarray(results['polygons'], dtype=np.float64).reshape(-1, 4, 2)
+        readable = [(word.lower(), polygon) for word, polygon in zip(results['words'], polygons)
+                    if is_readable(word, polygon, self.dictionary, self.min_text_size)]
+        windows = [word_window(polygon, scale=self.scale, shift=(0.0, 0.0),
+                               image_size=results['img'].shape[:2]) for _, polygon in readable]
+        return store_crops(results, windows, [self.dictionary[word] for word, _ in readable],
+                           size=self.size)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(size={self.size}, scale={self.scale}, '
+                f'dictionary={len(self.dictionary)} words, min_text_size={self.min_text_size})')

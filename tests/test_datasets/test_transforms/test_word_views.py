@@ -118,3 +118,26 @@ def test_template_needs_a_slot():
     view = RandomWordView(template='{}.', dictionary=DICTIONARY, negative_prob=0.0)
     assert view(_results([[[20, 40], [60, 40], [60, 50], [20, 50]]], ['cat']))['text'] == 'cat.'
 
+
+
+def test_word_crops_take_every_readable_word_centred_with_its_dictionary_index():
+    from ovseg.datasets.transforms import WordCrops
+    cart = [[20, 40], [60, 40], [60, 50], [20, 50]]  # 40 x 10, centre (40, 45)
+    tiny = [[80, 10], [90, 10], [90, 14], [80, 14]]  # 4 px tall: unreadable
+    crops = WordCrops(size=16, scale=1.5, dictionary=DICTIONARY)
+    results = _results([cart, tiny, cart], ['Cart', 'the', 'zzz'])
+    results['img'] = (results['img'] % 251).astype(np.uint8)  # an image as loaded
+    window = results['img'][15:75, 10:70]
+    out = crops(results)
+    # only 'Cart' (case folded; 'the' too small, 'zzz' not in the dictionary)
+    np.testing.assert_array_equal(out['crop_labels'], [DICTIONARY.index('cart')])
+    np.testing.assert_array_equal(out['crop_boxes'], [[10, 15, 70, 75]])
+    assert out['crops'].shape == (1, 16, 16, 3) and out['crops'].dtype == np.uint8
+    import mmcv
+    np.testing.assert_array_equal(out['crops'][0], mmcv.imresize(window, (16, 16)))
+
+
+def test_word_crops_of_an_image_without_words_are_empty():
+    from ovseg.datasets.transforms import WordCrops
+    out = WordCrops(size=16, dictionary=DICTIONARY)(_results(np.zeros((0, 4, 2)), []))
+    assert out['crops'].shape == (0, 16, 16, 3) and out['crop_labels'].shape == (0, )
