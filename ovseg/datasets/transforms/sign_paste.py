@@ -38,10 +38,8 @@ class PasteRandomSign(BaseTransform):
     def __init__(self, *, dictionary: Union[str, Sequence[str]] = 'synthworld',
                  exclude_words: Union[str, Sequence[str]] = ()) -> None:
         # imported here: the ovseg.models package pulls in every head (mmseg, mmdet, open_clip)
-        from ...models.text_retrieval.word_lists import get_word_list
-        excluded = {w.lower() for w in get_word_list(exclude_words)}
-        self.words = tuple(dict.fromkeys(w.lower() for w in get_word_list(dictionary)
-                                         if w.lower() not in excluded))
+        from ...models.text_retrieval.word_lists import lower_case_words
+        self.words = lower_case_words(dictionary, exclude=exclude_words)
         if not self.words:
             raise ValueError('PasteRandomSign: no word left in the dictionary')
 

@@ -112,15 +112,13 @@ class RandomWordView(BaseTransform):
         if '{}' not in template:
             raise ValueError(f'RandomWordView template {template!r} has no "{{}}" for the word')
         # imported here: the ovseg.models package pulls in every head (mmseg, mmdet, open_clip)
-        from ...models.text_retrieval.word_lists import get_word_list
-        excluded = {w.lower() for w in get_word_list(exclude_words)}
+        from ...models.text_retrieval.word_lists import lower_case_words
         self.scale_range = tuple(scale_range)
         self.max_shift = max_shift
         self.template = template
         self.negative_prob = negative_prob
-        self.dictionary = tuple(w.lower() for w in get_word_list(dictionary)
-                                if w.lower() not in excluded)
-        self.num_excluded = len(excluded)
+        self.dictionary = lower_case_words(dictionary, exclude=exclude_words)
+        self.num_excluded = len(lower_case_words(exclude_words))
         self.min_text_size = min_text_size
         self.neighbours = edit_neighbours(self.dictionary)
 
@@ -152,7 +150,6 @@ class RandomWordView(BaseTransform):
                 f'max_shift={self.max_shift}, template={self.template!r}, '
                 f'negative_prob={self.negative_prob}, dictionary={len(self.dictionary)} words '
                 f'({self.num_excluded} excluded), min_text_size={self.min_text_size})')
-
 
 
 @TRANSFORMS.register_module()

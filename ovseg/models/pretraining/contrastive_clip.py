@@ -116,8 +116,8 @@ class ContrastiveCLIP(BaseModel):
             raise ValueError(f'ContrastiveCLIP word_head: unknown keys {sorted(unknown)}; '
                              "'words' (a word list's name or the words) is required")
         # imported here: ovseg.models.text_retrieval imports this package's siblings
-        from ..text_retrieval.word_lists import get_word_list
-        words = list(dict.fromkeys(w.lower() for w in get_word_list(word_head['words'])))
+        from ..text_retrieval.word_lists import lower_case_words
+        words = lower_case_words(word_head['words'])
         if not words:
             raise ValueError('ContrastiveCLIP word_head: the word list is empty')
         settings = dict(dict(weight=1.0, scale=10.0), **word_head)

@@ -42,3 +42,19 @@ def get_word_list(words: Union[str, Sequence[str]]) -> Tuple[str, ...]:
             raise KeyError(f'unknown word list {words!r}; named lists: {list_word_lists()}')
         return WORD_LISTS[words]
     return tuple(words)
+
+
+def lower_case_words(words: Union[str, Sequence[str]],
+                     exclude: Union[str, Sequence[str]] = ()) -> Tuple[str, ...]:
+    """:func:`get_word_list` lower-cased, each word once (first occurrence), minus ``exclude``.
+
+    ``exclude`` is a named list or words too, compared lower-case: what the word-pair
+    transforms draw from and the word head classifies.
+
+    Examples:
+        >>> lower_case_words(['Cat', 'cat', 'The', 'dog'], exclude=['DOG'])
+        ('cat', 'the')
+    """
+    excluded = {w.lower() for w in get_word_list(exclude)}
+    return tuple(dict.fromkeys(w.lower() for w in get_word_list(words)
+                               if w.lower() not in excluded))
