@@ -70,6 +70,10 @@ class SynthWorldWordReadingDataset(SynthWorldTextRetrievalDataset):
         heldout_words (str | Sequence[str]): words, or a word list's name, never trained on.
             Defaults to ``'synthworld-heldout'`` (the word recipes' ``exclude_words``).
         **kwargs: :class:`SynthWorldTextRetrievalDataset` arguments.
+
+    Raises:
+        VocabularyError: a held-out word is not in the dictionary (one ``error:`` line at
+            the command line).
     """
 
     def __init__(self, *, heldout_words: Union[str, Sequence[str]] = 'synthworld-heldout',
@@ -80,13 +84,14 @@ class SynthWorldWordReadingDataset(SynthWorldTextRetrievalDataset):
     def load_data_list(self) -> List[dict]:
         """Read the images; classes = the dictionary, ``seen`` = not held out."""
         # imported here: the ovseg.models package pulls in every head (mmseg, mmdet, open_clip)
+        from ...models.clip.vocabulary import VocabularyError
         from ...models.text_retrieval.word_lists import get_word_list
         data_list = super().load_data_list()
         heldout = {w.lower() for w in get_word_list(self.heldout_words)}
         dictionary = tuple(w.lower() for w in self._metainfo['vocabulary'])
         unknown = heldout - set(dictionary)
         if unknown:
-            raise ValueError(f'{type(self).__name__}: heldout_words {sorted(unknown)[:5]} are not '
+            raise VocabularyError(f'{type(self).__name__}: heldout_words {sorted(unknown)[:5]} are not '
                              'in the dictionary (metainfo vocabulary)')
         self._metainfo['classes'] = dictionary
         self._metainfo['seen'] = tuple(w not in heldout for w in dictionary)
